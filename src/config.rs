@@ -1,0 +1,75 @@
+//! Settings: defaults, then `.env`, then the environment, then flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::domain::{ByteSize, KeyPrefix, PolicyTtl};
+
+/// How `postbox serve` runs. Every flag has a `POSTBOX_*` variable (see `.env.example`).
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to serve the web app on.
+    #[arg(long, env = "POSTBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// The URL people reach the app at (for links and CORS checks); default: from --listen.
+    #[arg(long, env = "POSTBOX_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Bucket to upload into. Without one, an embedded local bucket is started.
+    #[arg(long, env = "POSTBOX_BUCKET")]
+    pub bucket: Option<String>,
+
+    /// Address forms post to S3 with path-style URLs (`<endpoint>/<bucket>/`).
+    #[arg(long, env = "POSTBOX_FORCE_PATH_STYLE", default_value_t = false)]
+    pub force_path_style: bool,
+
+    /// How long a signed form stays valid: 600, 10m, 1h, at most 7d.
+    #[arg(long, env = "POSTBOX_POLICY_TTL", default_value = "10m")]
+    pub policy_ttl: PolicyTtl,
+
+    /// Key prefix uploads go under (ends with '/').
+    #[arg(long, env = "POSTBOX_DEFAULT_PREFIX", default_value = "uploads/")]
+    pub default_prefix: KeyPrefix,
+
+    /// Largest file a form admits: 10MB, 10MiB, 1048576.
+    #[arg(long, env = "POSTBOX_MAX_SIZE", default_value = "10MB")]
+    pub max_size: ByteSize,
+
+    /// Folder for the local bucket's objects and the app's own files.
+    #[arg(long, env = "POSTBOX_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Address of the local bucket (port 0: any free port).
+    #[arg(
+        long,
+        env = "POSTBOX_LOCAL_BUCKET_LISTEN",
+        default_value = "127.0.0.1:0"
+    )]
+    pub local_bucket_listen: SocketAddr,
+
+    /// The URL browsers reach the local bucket at; default: from its address.
+    #[arg(long, env = "POSTBOX_LOCAL_BUCKET_URL")]
+    pub local_bucket_url: Option<String>,
+
+    /// Name of the local bucket.
+    #[arg(long, env = "POSTBOX_LOCAL_BUCKET_NAME", default_value = "postbox")]
+    pub local_bucket_name: String,
+}
+
+impl Settings {
+    /// Settings from the environment alone, as `postbox` with no arguments reads them.
+    pub fn from_env() -> Result<Self, clap::Error> {
+        use clap::{FromArgMatches, Parser};
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let matches =
+            <Only as clap::CommandFactory>::command().try_get_matches_from(["postbox"])?;
+        Ok(Only::from_arg_matches(&matches)?.settings)
+    }
+}

@@ -1,0 +1,11 @@
+//! Validated values: once a value has one of these types, it is valid.
+
+mod byte_size;
+mod key_prefix;
+mod object_key;
+mod ttl;
+
+pub use byte_size::ByteSize;
+pub use key_prefix::KeyPrefix;
+pub use object_key::{FileName, MAX_KEY_BYTES};
+pub use ttl::PolicyTtl;

@@ -1,0 +1,103 @@
+use std::fmt;
+use std::time::Duration;
+
+/// How long a signed form stays valid: at least one second, at most seven days
+/// (SigV4's limit for presigned requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyTtl(Duration);
+
+/// The longest lifetime SigV4 allows.
+pub const MAX_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Why a duration was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{input:?} is not a valid duration: {reason} (use e.g. 600, 90s, 10m, 1h or 7d)")]
+pub struct PolicyTtlError {
+    input: String,
+    reason: &'static str,
+}
+
+impl PolicyTtl {
+    /// Ten minutes: long enough for a slow upload to start, short enough to go stale.
+    pub const DEFAULT: Self = Self(Duration::from_secs(600));
+
+    /// Reads `600`, `90s`, `10m`, `1h` or `7d`.
+    pub fn parse(input: &str) -> Result<Self, PolicyTtlError> {
+        let fail = |reason| PolicyTtlError {
+            input: input.to_owned(),
+            reason,
+        };
+        let text = input.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number
+            .parse()
+            .map_err(|_| fail("it does not start with a whole number"))?;
+        let unit_secs = match unit {
+            "" | "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return Err(fail("the unit is not s, m, h or d")),
+        };
+        let secs = number
+            .checked_mul(unit_secs)
+            .ok_or_else(|| fail("it is too long"))?;
+        Self::from_secs(secs).map_err(|reason| fail(reason))
+    }
+
+    /// A lifetime of `secs` seconds, within the allowed range.
+    pub fn from_secs(secs: u64) -> Result<Self, &'static str> {
+        let duration = Duration::from_secs(secs);
+        if secs == 0 {
+            Err("it must be at least one second")
+        } else if duration > MAX_TTL {
+            Err("it is longer than 7 days, the most S3 signatures allow")
+        } else {
+            Ok(Self(duration))
+        }
+    }
+
+    /// The lifetime.
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl std::str::FromStr for PolicyTtl {
+    type Err = PolicyTtlError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for PolicyTtl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_seconds_and_units() {
+        assert_eq!(PolicyTtl::parse("600").unwrap().duration().as_secs(), 600);
+        assert_eq!(PolicyTtl::parse("10m").unwrap().duration().as_secs(), 600);
+        assert_eq!(
+            PolicyTtl::parse("7d").unwrap().duration().as_secs(),
+            604_800
+        );
+    }
+
+    #[test]
+    fn refuses_zero_too_long_and_malformed() {
+        for bad in ["0", "8d", "604801", "ten", "10 minutes", "-1", ""] {
+            assert!(PolicyTtl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

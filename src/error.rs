@@ -1,0 +1,128 @@
+//! The app's errors: each decides its status; a 500 never shows internals (the log has
+//! them). Pages answer with `error.html`, `/api/*` with JSON `{"error": "…"}`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+/// What went wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The file is larger than the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Nothing at this address.
+    #[error("There is no page at this address.")]
+    NotFound,
+    /// The bucket cannot be used right now (no credentials, for example).
+    #[error("Uploads are unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure; details go to the log only.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A short label for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::TooLarge(_) => "too_large",
+            Self::NotFound => "not_found",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "That did not work",
+            Self::TooLarge(_) => "File too large",
+            Self::NotFound => "Page not found",
+            Self::Unavailable(_) => "Uploads are unavailable",
+            Self::Internal(_) => "Something went wrong",
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Self::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed")
+            }
+            Self::Unavailable(reason) => tracing::warn!(%reason, "storage unavailable"),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let status = self.status_code();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: self.title(),
+            message: self.to_string(),
+        };
+        match page.render() {
+            Ok(html) => HttpResponse::build(status)
+                .content_type(ContentType::html())
+                .body(html),
+            Err(error) => {
+                tracing::error!(%error, "the error page did not render");
+                HttpResponse::build(status)
+                    .content_type(ContentType::plaintext())
+                    .body(format!("{}\n\n{}\n", self.title(), self))
+            }
+        }
+    }
+}
+
+/// An [`AppError`] answered as JSON, for `/api/*`.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({ "error": self.0.to_string() }))
+    }
+}
+
+/// Renders a page, turning a template failure into the app's error.
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a page")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(html))
+}

@@ -1,0 +1,40 @@
+//! `GET /upload`: the page with a signed form that works without JavaScript.
+
+use actix_web::web;
+use askama::Template;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{AppError, render};
+use crate::forms::{FormFile, FormSigner, Uploader};
+
+#[derive(Template)]
+#[template(path = "upload.html")]
+struct UploadPage {
+    action: String,
+    fields: Vec<(String, String)>,
+    max_size: u64,
+    max_size_display: String,
+    prefix: String,
+    csrf_token: String,
+    expires_at: String,
+}
+
+/// `GET /upload`.
+pub async fn page(
+    forms: web::Data<FormSigner>,
+    uploader: web::Data<Uploader>,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let form = forms.sign(&uploader, FormFile::Any).await?;
+    render(&UploadPage {
+        action: form.url().to_owned(),
+        fields: form
+            .fields()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
+        max_size: uploader.max_size.bytes(),
+        max_size_display: uploader.max_size.to_string(),
+        prefix: uploader.prefix.to_string(),
+        csrf_token: String::new(),
+        expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
+    })
+}
