@@ -9,6 +9,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 
+use crate::error::{ApiError, AppError};
+
 /// The app's metrics, registered in their own registry.
 #[derive(Clone)]
 pub struct Metrics {
@@ -105,6 +107,13 @@ pub fn track<B: MessageBody + 'static>(
     async move {
         let response = next.call(request).await?;
         if let Some(metrics) = metrics {
+            if let Some(error) = response.response().error() {
+                let kind = error
+                    .as_error::<AppError>()
+                    .or_else(|| error.as_error::<ApiError>().map(|api| &api.0))
+                    .map_or("http", AppError::kind);
+                metrics.error(kind);
+            }
             metrics
                 .requests
                 .with_label_values(&[route.as_str(), method.as_str(), response.status().as_str()])

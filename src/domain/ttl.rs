@@ -45,7 +45,7 @@ impl PolicyTtl {
         let secs = number
             .checked_mul(unit_secs)
             .ok_or_else(|| fail("it is too long"))?;
-        Self::from_secs(secs).map_err(|reason| fail(reason))
+        Self::from_secs(secs).map_err(fail)
     }
 
     /// A lifetime of `secs` seconds, within the allowed range.

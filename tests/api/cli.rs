@@ -1,0 +1,372 @@
+//! The `postbox` binary: presign post/get/put against a local bucket, and its errors.
+
+use std::process::{Command, Output};
+
+use postbox::local_bucket::{self, LocalBucket};
+use postbox::storage::Storage;
+use secrecy::ExposeSecret;
+
+use crate::helpers::BrowserForm;
+
+struct Bucket {
+    bucket: LocalBucket,
+    storage: Storage,
+    _dir: tempfile::TempDir,
+}
+
+async fn local_bucket() -> Bucket {
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = LocalBucket::start(dir.path(), "127.0.0.1:0".parse().unwrap(), "cli-test", None)
+        .await
+        .unwrap();
+    let storage = Storage::with_static_credentials(
+        bucket.bucket(),
+        local_bucket::REGION,
+        bucket.endpoint(),
+        bucket.credentials(),
+    );
+    Bucket {
+        bucket,
+        storage,
+        _dir: dir,
+    }
+}
+
+/// `postbox` with a clean environment: only what the test gives it, nothing from the
+/// developer's shell or AWS files, and no instance metadata lookups.
+fn postbox(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_postbox"));
+    command
+        .env_clear()
+        .current_dir(dir)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", dir.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("RUST_LOG", "error");
+    command
+}
+
+fn with_bucket(command: &mut Command, bucket: &LocalBucket) {
+    let credentials = bucket.credentials();
+    command
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.expose_secret(),
+        )
+        .env("AWS_REGION", local_bucket::REGION)
+        .env("AWS_ENDPOINT_URL", bucket.endpoint());
+}
+
+async fn run(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "postbox failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn presign_post_prints_a_form_the_bucket_accepts() {
+    let b = local_bucket().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    with_bucket(&mut command, &b.bucket);
+    command.args([
+        "presign",
+        "post",
+        "--bucket",
+        "cli-test",
+        "--prefix",
+        "users/alice/",
+        "--max-size",
+        "1KiB",
+        "--min-size",
+        "2",
+        "--expires-in",
+        "120",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(command).await)).unwrap();
+    let fields: Vec<(String, String)> = json["fields"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    let form = BrowserForm {
+        action: json["url"].as_str().unwrap().to_owned(),
+        fields,
+    };
+    assert_eq!(form.action, format!("{}/cli-test/", b.bucket.endpoint()));
+    assert!(form.field("key").starts_with("users/alice/"));
+
+    let stored = form.post("cli.txt", b"from the cli".to_vec()).await;
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    let too_big = form.post("big.txt", vec![0u8; 1025]).await;
+    assert_eq!(too_big.xml("Code").as_deref(), Some("EntityTooLarge"));
+    let too_small = form.post("tiny.txt", vec![0u8; 1]).await;
+    assert_eq!(too_small.status, 400, "{}", too_small.body);
+}
+
+#[tokio::test]
+async fn presign_get_round_trips_and_names_the_download() {
+    let b = local_bucket().await;
+    b.storage
+        .client()
+        .put_object()
+        .bucket("cli-test")
+        .key("docs/report.txt")
+        .body(b"report body".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    with_bucket(&mut command, &b.bucket);
+    command.args([
+        "presign",
+        "get",
+        "s3://cli-test/docs/report.txt",
+        "--download-as",
+        "Q3 report.txt",
+    ]);
+    let url = stdout(&run(command).await);
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    assert!(
+        url.contains("response-content-disposition=attachment"),
+        "{url}"
+    );
+
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "report body");
+
+    // The disposition is signed: removing it breaks the signature.
+    let unsigned = url
+        .split('&')
+        .filter(|p| !p.starts_with("response-content-disposition="))
+        .collect::<Vec<_>>()
+        .join("&");
+    assert_eq!(reqwest::get(&unsigned).await.unwrap().status(), 403);
+}
+
+#[tokio::test]
+async fn an_expired_presigned_get_is_refused() {
+    let b = local_bucket().await;
+    b.storage
+        .client()
+        .put_object()
+        .bucket("cli-test")
+        .key("soon-gone.txt")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    with_bucket(&mut command, &b.bucket);
+    command.args([
+        "presign",
+        "get",
+        "s3://cli-test/soon-gone.txt",
+        "--expires-in",
+        "1",
+    ]);
+    let url = stdout(&run(command).await);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 403);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("AccessDenied") || body.contains("expired"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn presign_put_signs_the_content_length_so_no_other_size_is_accepted() {
+    let b = local_bucket().await;
+    let dir = tempfile::tempdir().unwrap();
+    let presign = |key: &str| {
+        let mut command = postbox(dir.path());
+        with_bucket(&mut command, &b.bucket);
+        command.args([
+            "presign",
+            "put",
+            &format!("s3://cli-test/{key}"),
+            "--content-length",
+            "5",
+            "--content-type",
+            "text/plain",
+        ]);
+        command
+    };
+    let url = stdout(&run(presign("put/ok.txt")).await);
+    assert!(
+        url.contains("content-length"),
+        "content-length is a signed header: {url}"
+    );
+    let client = reqwest::Client::new();
+    let ok = client
+        .put(&url)
+        .header("content-type", "text/plain")
+        .body("12345")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
+    let stored = b
+        .storage
+        .client()
+        .get_object()
+        .bucket("cli-test")
+        .key("put/ok.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.body.collect().await.unwrap().into_bytes().as_ref(),
+        b"12345"
+    );
+
+    let url = stdout(&run(presign("put/wrong.txt")).await);
+    let wrong = client
+        .put(&url)
+        .header("content-type", "text/plain")
+        .body("123456")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let listed = b
+        .storage
+        .client()
+        .list_objects_v2()
+        .bucket("cli-test")
+        .prefix("put/wrong")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.contents().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_sizes_and_durations_are_refused_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--max-size", "10XB"], "\"10XB\" is not a size"),
+        (
+            &["--max-size", "10MB", "--expires-in", "8d"],
+            "longer than 7 days",
+        ),
+        (
+            &["--max-size", "10MB", "--expires-in", "soon"],
+            "\"soon\" is not a valid duration",
+        ),
+        (
+            &["--max-size", "10MB", "--prefix", "../etc/"],
+            "not a valid key prefix",
+        ),
+    ];
+    for (extra, message) in cases {
+        let mut command = postbox(dir.path());
+        command.args(["presign", "post", "--bucket", "b"]);
+        if !extra.contains(&"--prefix") {
+            command.args(["--prefix", "users/a/"]);
+        }
+        command.args(extra);
+        let output = run(command).await;
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn presign_without_credentials_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    command.args([
+        "presign",
+        "post",
+        "--bucket",
+        "b",
+        "--prefix",
+        "users/a/",
+        "--max-size",
+        "1MB",
+    ]);
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no AWS credentials found"), "{stderr}");
+    assert!(stderr.contains("AWS_ACCESS_KEY_ID"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut command = postbox(dir.path());
+    command
+        .env("POSTBOX_BUCKET", "real-bucket")
+        .env("AWS_REGION", "eu-west-1")
+        .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
+        .args(["serve"]);
+    let mut child = command.spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut healthy = false;
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(format!("{base}/healthz")).await {
+            healthy = response.status() == 200;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page = reqwest::get(format!("{base}/upload")).await;
+    let presign = reqwest::Client::new()
+        .post(format!("{base}/api/presign"))
+        .json(&serde_json::json!({"filename": "a.txt", "size": 1}))
+        .send()
+        .await;
+    let still_healthy = reqwest::get(format!("{base}/healthz"))
+        .await
+        .map(|r| r.status().as_u16());
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert!(healthy, "the app started without credentials");
+    let page = page.unwrap();
+    assert_eq!(page.status(), 503);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("no AWS credentials found")
+    );
+    let presign = presign.unwrap();
+    assert_eq!(presign.status(), 503);
+    let body: serde_json::Value = presign.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("AWS_ACCESS_KEY_ID")
+    );
+    assert_eq!(still_healthy.unwrap(), 200);
+}

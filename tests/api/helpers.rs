@@ -1,0 +1,243 @@
+use std::path::PathBuf;
+
+use postbox::config::Settings;
+use postbox::domain::{ByteSize, KeyPrefix, PolicyTtl};
+use postbox::forms::Clock;
+use postbox::startup::Application;
+use postbox::storage::Storage;
+use reqwest::multipart::{Form, Part};
+use scraper::{Html, Selector};
+
+/// A running app with its own local bucket in a temporary folder.
+pub struct TestApp {
+    pub address: String,
+    pub storage: Storage,
+    pub client: reqwest::Client,
+    pub prefix: String,
+    _data: tempfile::TempDir,
+}
+
+/// How a test wants its app.
+pub struct Options {
+    pub max_size: &'static str,
+    pub policy_ttl: &'static str,
+    pub clock: Clock,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_size: "1MB",
+            policy_ttl: "10m",
+            clock: Clock::system(),
+        }
+    }
+}
+
+pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        public_url: None,
+        bucket: None,
+        force_path_style: false,
+        policy_ttl: PolicyTtl::parse(options.policy_ttl).unwrap(),
+        default_prefix: KeyPrefix::parse("uploads/").unwrap(),
+        max_size: ByteSize::parse(options.max_size).unwrap(),
+        data_dir,
+        local_bucket_listen: "127.0.0.1:0".parse().unwrap(),
+        local_bucket_url: None,
+        local_bucket_name: "postbox-test".into(),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let settings = settings(data.path().to_owned(), &options);
+    let prefix = settings.default_prefix.to_string();
+    let app = Application::build_with_clock(settings, options.clock.clone())
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let storage = app.storage().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        storage,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        prefix,
+        _data: data,
+    }
+}
+
+/// A form as a browser sees it: where it posts and its fields in order.
+#[derive(Debug, Clone)]
+pub struct BrowserForm {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl BrowserForm {
+    pub fn field(&self, name: &str) -> &str {
+        &self.fields.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.fields.iter_mut().find(|(n, _)| n == name).unwrap().1 = value.to_owned();
+    }
+
+    /// Posts the fields, then `file` last, as a browser does.
+    pub async fn post(&self, file_name: &str, content: Vec<u8>) -> S3Answer {
+        let mut form = Form::new();
+        for (name, value) in &self.fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        let file_type = self
+            .fields
+            .iter()
+            .find(|(n, _)| n == "Content-Type")
+            .map_or("application/octet-stream", |(_, v)| v.as_str())
+            .to_owned();
+        form = form.part(
+            "file",
+            Part::bytes(content)
+                .file_name(file_name.to_owned())
+                .mime_str(&file_type)
+                .unwrap(),
+        );
+        let response = reqwest::Client::new()
+            .post(&self.action)
+            .multipart(form)
+            .send()
+            .await
+            .expect("the bucket answers");
+        S3Answer {
+            status: response.status().as_u16(),
+            body: response.text().await.unwrap(),
+        }
+    }
+}
+
+/// What the bucket answered.
+#[derive(Debug)]
+pub struct S3Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl S3Answer {
+    /// The text of the first `<tag>` in the XML body.
+    pub fn xml(&self, tag: &str) -> Option<String> {
+        let open = format!("<{tag}>");
+        let start = self.body.find(&open)? + open.len();
+        let end = start + self.body[start..].find(&format!("</{tag}>"))?;
+        Some(self.body[start..end].to_owned())
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Loads `/upload` and reads its form as a browser would.
+    pub async fn upload_form(&self) -> BrowserForm {
+        let response = self.get("/upload").await;
+        assert_eq!(response.status(), 200);
+        parse_form(&response.text().await.unwrap())
+    }
+
+    pub async fn presign(&self, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/presign", self.address))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The form `/api/presign` returns, ready to post.
+    pub async fn presigned_form(
+        &self,
+        body: serde_json::Value,
+    ) -> (BrowserForm, serde_json::Value) {
+        let response = self.presign(body).await;
+        assert_eq!(response.status(), 200);
+        let json: serde_json::Value = response.json().await.unwrap();
+        // The suite enables serde_json's preserve_order, so this is the answer's order.
+        let fields = json["fields"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let form = BrowserForm {
+            action: json["url"].as_str().unwrap().to_owned(),
+            fields,
+        };
+        (form, json)
+    }
+
+    /// Every key stored under `prefix`.
+    pub async fn keys_under(&self, prefix: &str) -> Vec<String> {
+        let listed = self
+            .storage
+            .client()
+            .list_objects_v2()
+            .bucket(self.storage.bucket())
+            .prefix(prefix)
+            .send()
+            .await
+            .unwrap();
+        listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    }
+
+    pub async fn all_keys(&self) -> Vec<String> {
+        self.keys_under("").await
+    }
+
+    pub async fn object(&self, key: &str) -> aws_sdk_s3::operation::get_object::GetObjectOutput {
+        self.storage
+            .client()
+            .get_object()
+            .bucket(self.storage.bucket())
+            .key(key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("object {key} is there: {e:?}"))
+    }
+}
+
+pub fn parse_form(html: &str) -> BrowserForm {
+    let document = Html::parse_document(html);
+    let form = document
+        .select(&Selector::parse("form#upload-form").unwrap())
+        .next()
+        .expect("the page has the upload form");
+    let action = form.value().attr("action").unwrap().to_owned();
+    let fields = form
+        .select(&Selector::parse("input[name]").unwrap())
+        .filter(|input| input.value().attr("type") != Some("file"))
+        .map(|input| {
+            (
+                input.value().attr("name").unwrap().to_owned(),
+                input.value().attr("value").unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    BrowserForm { action, fields }
+}

@@ -1,0 +1,8 @@
+//! The integration suite: one binary, each test on its own app, port and bucket.
+
+mod cli;
+mod health;
+mod helpers;
+mod no_file_bytes;
+mod presign_api;
+mod upload_form;
