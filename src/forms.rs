@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use rand::Rng;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 use crate::domain::{ByteSize, FileName, KeyPrefix, PolicyTtl};
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::policy::timefmt;
 use crate::policy::{PolicyError, PolicySigner, PostForm, UploadRules};
 use crate::storage::Storage;
 
@@ -143,9 +143,7 @@ impl FormSigner {
 /// upload never silently replaces an earlier one.
 pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
-    let date = now
-        .format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default();
+    let date = timefmt::iso_date(now);
     let mut rng = rand::rng();
     let id: String = (0..10)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)

@@ -7,16 +7,10 @@ use secrecy::SecretString;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
-use time::format_description::FormatItem;
-use time::macros::format_description;
 
 use super::sigv4::{SigningKeyCache, hmac_sha256};
+use super::timefmt;
 use crate::domain::{KeyPrefix, MAX_KEY_BYTES, PolicyTtl};
-
-const EXPIRATION_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].000Z");
-const AMZ_DATE_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// The credentials a policy is signed with.
 #[derive(Clone)]
@@ -278,7 +272,7 @@ impl PolicySigner {
         // Whole seconds: S3 compares at second precision and the form shows them.
         let now = now.replace_nanosecond(0).unwrap_or(now);
         let expires_at = now + ttl.duration();
-        let amz_date = format_utc(now, AMZ_DATE_FORMAT);
+        let amz_date = timefmt::amz_date(now);
         let date: [u8; 8] = amz_date.as_bytes()[..8]
             .try_into()
             .expect("an x-amz-date starts with eight digits");
@@ -315,17 +309,21 @@ impl PolicySigner {
             conditions.push(exact("x-amz-security-token", token));
         }
 
-        let expiration = format_utc(expires_at, EXPIRATION_FORMAT);
+        let expiration = timefmt::expiration(expires_at);
         let document = PolicyDocument {
             expiration: &expiration,
             conditions: &conditions,
         };
-        let json = serde_json::to_vec(&document).expect("a policy document always serializes");
-        let policy = BASE64.encode(json);
-        let signing_key = self
-            .keys
-            .get(&credentials.secret_access_key, date, &self.region);
-        let signature = sign_policy(&signing_key, &policy);
+        let mut json = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut json, &document).expect("a policy document always serializes");
+        let mut policy = String::with_capacity(json.len() * 4 / 3 + 4);
+        BASE64.encode_string(&json, &mut policy);
+        let signature = hex::encode(self.keys.sign(
+            &credentials.secret_access_key,
+            date,
+            &self.region,
+            policy.as_bytes(),
+        ));
         Ok(PostForm {
             url,
             conditions,
@@ -346,12 +344,6 @@ fn exact(field: &'static str, value: &str) -> Condition {
         field: field.into(),
         value: value.to_owned(),
     }
-}
-
-fn format_utc(at: OffsetDateTime, format: &[FormatItem<'static>]) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(format)
-        .expect("a UTC time always formats")
 }
 
 #[cfg(test)]

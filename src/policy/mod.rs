@@ -3,5 +3,6 @@
 
 mod form;
 pub mod sigv4;
+pub mod timefmt;
 
 pub use form::{Condition, Credentials, PolicyError, PolicySigner, PostForm, UploadRules};

@@ -36,11 +36,38 @@ struct CachedKey {
     date: [u8; 8],
     region: String,
     key: [u8; 32],
+    /// HMAC keyed with `key`, its pads already hashed: cloning it saves two rounds.
+    mac: Hmac<Sha256>,
 }
 
 impl SigningKeyCache {
     /// The S3 signing key for `secret` on `date` (`yyyymmdd`) in `region`.
     pub fn get(&self, secret: &SecretString, date: [u8; 8], region: &str) -> [u8; 32] {
+        self.with_key(secret, date, region, |cached| cached.key)
+    }
+
+    /// HMAC-SHA256 of `data` under the S3 signing key for `secret`, `date`, `region`.
+    pub fn sign(
+        &self,
+        secret: &SecretString,
+        date: [u8; 8],
+        region: &str,
+        data: &[u8],
+    ) -> [u8; 32] {
+        self.with_key(secret, date, region, |cached| {
+            let mut mac = cached.mac.clone();
+            mac.update(data);
+            mac.finalize().into_bytes().into()
+        })
+    }
+
+    fn with_key<T>(
+        &self,
+        secret: &SecretString,
+        date: [u8; 8],
+        region: &str,
+        use_key: impl FnOnce(&CachedKey) -> T,
+    ) -> T {
         // A poisoned lock only means another thread panicked mid-write; the value is
         // rederived below, so recover the guard rather than fail.
         if let Some(hit) = self
@@ -54,17 +81,20 @@ impl SigningKeyCache {
                     && c.secret.expose_secret() == secret.expose_secret()
             })
         {
-            return hit.key;
+            return use_key(hit);
         }
         let date_text = std::str::from_utf8(&date).unwrap_or_default();
         let key = derive_signing_key(secret.expose_secret(), date_text, region, "s3");
-        *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(CachedKey {
+        let cached = CachedKey {
             secret: secret.clone(),
             date,
             region: region.to_owned(),
             key,
-        });
-        key
+            mac: Hmac::<Sha256>::new_from_slice(&key).expect("HMAC accepts any key length"),
+        };
+        let result = use_key(&cached);
+        *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(cached);
+        result
     }
 }
 
