@@ -5,4 +5,7 @@ mod form;
 pub mod sigv4;
 pub mod timefmt;
 
-pub use form::{Condition, Credentials, PolicyError, PolicySigner, PostForm, UploadRules};
+pub use form::{
+    Condition, Credentials, FieldsJson, PolicyError, PolicySigner, PostForm, UploadRules,
+    sign_policy,
+};
