@@ -27,7 +27,10 @@ async fn a_file_posted_with_the_upload_form_is_stored_under_the_prefix_with_its_
 #[tokio::test]
 async fn the_form_posts_every_signed_field_and_keeps_the_file_last() {
     let app = spawn_app().await;
-    let html = app.get("/upload").await.text().await.unwrap();
+    let response = app.get("/upload").await;
+    // A stored page would reuse its key: the page must not be cached.
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
     let form = crate::helpers::parse_form(&html);
     let names: Vec<&str> = form.fields.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
