@@ -117,12 +117,14 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Renders a page, turning a template failure into the app's error.
+/// Renders a page, turning a template failure into the app's error. Pages are never
+/// stored: each carries a form signed for one moment, with its own unique key.
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
     let html = page
         .render()
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a page")))?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(html))
 }
