@@ -16,8 +16,16 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
-step "cargo test (unit and integration)"
+step "cargo test (unit and integration, SQLite)"
 cargo test --all-targets 2>&1 | tee target/test-output.txt
+
+step "integration suite again on PostgreSQL (127.0.0.1:5432, one database per test)"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  # The machine's PostgreSQL may have stopped; this is how it is started here.
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+fi
+POSTBOX_TEST_DATABASE=postgres cargo test --test api 2>&1 | tee -a target/test-output.txt
 
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')

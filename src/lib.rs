@@ -5,6 +5,8 @@
 pub mod cli;
 /// Settings from defaults, `.env`, the environment and flags.
 pub mod config;
+/// The database: SQLite or PostgreSQL.
+pub mod db;
 /// Validated values: key prefixes, file names, sizes, lifetimes.
 pub mod domain;
 /// The app's errors and how they are answered.
@@ -23,3 +25,5 @@ pub mod routes;
 pub mod startup;
 /// The bucket: credentials, form URL, presigned GET and PUT.
 pub mod storage;
+/// Accounts and the audit log.
+pub mod users;

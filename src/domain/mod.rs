@@ -4,8 +4,10 @@ mod byte_size;
 mod key_prefix;
 mod object_key;
 mod ttl;
+mod username;
 
 pub use byte_size::ByteSize;
-pub use key_prefix::KeyPrefix;
+pub use key_prefix::{KeyPrefix, KeyPrefixError};
 pub use object_key::{FileName, MAX_KEY_BYTES};
 pub use ttl::PolicyTtl;
+pub use username::Username;

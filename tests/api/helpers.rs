@@ -241,3 +241,29 @@ pub fn parse_form(html: &str) -> BrowserForm {
         .collect();
     BrowserForm { action, fields }
 }
+
+/// A fresh, empty database for one test: a SQLite file in `dir`, or with
+/// `POSTBOX_TEST_DATABASE=postgres` a new PostgreSQL database on 127.0.0.1:5432.
+pub async fn test_database_url(dir: &std::path::Path) -> String {
+    use sqlx::Connection;
+    if std::env::var("POSTBOX_TEST_DATABASE").as_deref() != Ok("postgres") {
+        return format!("sqlite://{}/postbox.sqlite3", dir.display());
+    }
+    let server = std::env::var("POSTBOX_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let name = format!("postbox_test_{}", uuid_like());
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/test"))
+        .await
+        .expect("PostgreSQL answers on 127.0.0.1:5432");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    format!("{server}/{name}")
+}
+
+fn uuid_like() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric
+        .sample_string(&mut rand::rng(), 16)
+        .to_lowercase()
+}

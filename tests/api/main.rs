@@ -6,3 +6,4 @@ mod helpers;
 mod no_file_bytes;
 mod presign_api;
 mod upload_form;
+mod users;

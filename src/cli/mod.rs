@@ -1,3 +1,7 @@
+//! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`.
+
+mod user;
+
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
@@ -25,6 +29,8 @@ pub enum Command {
     /// Print presigned forms and URLs.
     #[command(subcommand)]
     Presign(Presign),
+    /// Manage accounts.
+    User(user::UserCommand),
 }
 
 /// `postbox presign …`.
@@ -144,6 +150,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(Settings::from_env()?).await,
         Some(Command::Serve(settings)) => serve(*settings).await,
+        Some(Command::User(command)) => {
+            println!("{}", user::run(command).await?);
+            Ok(())
+        }
         Some(Command::Presign(Presign::Post(args))) => {
             println!("{}", presign_post(&args).await?);
             Ok(())

@@ -1,0 +1,222 @@
+//! `postbox user add|list|set|disable`: the same validation as the admin pages.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use secrecy::SecretString;
+
+use crate::db::Database;
+use crate::domain::{ByteSize, KeyPrefix, Username};
+use crate::users::{NewUser, Role, UserChanges, UserStore};
+
+/// Where the accounts are.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://FILE or postgres://…; default: a SQLite file in the data folder.
+    #[arg(long, env = "POSTBOX_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Folder of the default SQLite file.
+    #[arg(long, env = "POSTBOX_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    /// The database URL these arguments name.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| Database::default_url(&self.data_dir))
+    }
+}
+
+/// `postbox user …`.
+#[derive(Debug, Args)]
+pub struct UserCommand {
+    #[command(subcommand)]
+    action: UserAction,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Create an account; the password is read from standard input.
+    Add {
+        /// Sign-in name.
+        name: Username,
+        /// Make the account an admin.
+        #[arg(long)]
+        admin: bool,
+        /// Key prefix (default users/NAME/).
+        #[arg(long)]
+        prefix: Option<KeyPrefix>,
+        /// Largest file (default: POSTBOX_MAX_SIZE).
+        #[arg(long, env = "POSTBOX_MAX_SIZE", default_value = "10MB")]
+        max_size: ByteSize,
+        /// Allowed content types start with this.
+        #[arg(long, default_value = "")]
+        content_type_prefix: String,
+        /// Most bytes stored in all.
+        #[arg(long)]
+        quota: Option<ByteSize>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Change an account.
+    Set {
+        /// Sign-in name.
+        name: Username,
+        /// New key prefix.
+        #[arg(long)]
+        prefix: Option<KeyPrefix>,
+        /// New largest file.
+        #[arg(long)]
+        max_size: Option<ByteSize>,
+        /// New content type prefix ("" for any).
+        #[arg(long)]
+        content_type_prefix: Option<String>,
+        /// New quota, or "none".
+        #[arg(long)]
+        quota: Option<String>,
+        /// Re-enable a disabled account.
+        #[arg(long)]
+        enable: bool,
+        /// Read a new password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: it cannot sign in and its sessions end.
+    Disable {
+        /// Sign-in name.
+        name: Username,
+    },
+}
+
+fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    let password = text.trim_end_matches(['\r', '\n']).to_owned();
+    Ok(SecretString::from(password))
+}
+
+/// Runs a user command and returns what to print.
+pub async fn run(command: UserCommand) -> anyhow::Result<String> {
+    let db = Database::connect(&command.database.url()).await?;
+    let users = UserStore::new(db);
+    match command.action {
+        UserAction::Add {
+            name,
+            admin,
+            prefix,
+            max_size,
+            content_type_prefix,
+            quota,
+            password_stdin: _,
+        } => {
+            let prefix = match prefix {
+                Some(prefix) => prefix,
+                None => KeyPrefix::parse(&format!("users/{name}/"))?,
+            };
+            let user = users
+                .create(
+                    &actor(),
+                    NewUser {
+                        name,
+                        role: if admin { Role::Admin } else { Role::User },
+                        prefix,
+                        max_size,
+                        content_type_prefix,
+                        quota,
+                        password: read_password()?,
+                    },
+                )
+                .await?;
+            Ok(format!(
+                "created {} ({}) with prefix {}",
+                user.name,
+                role_name(user.role),
+                user.prefix
+            ))
+        }
+        UserAction::List => {
+            let mut out = format!(
+                "{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {}",
+                "NAME", "ROLE", "PREFIX", "MAX SIZE", "QUOTA", "TYPES", "STATE"
+            );
+            for user in users.list().await? {
+                out.push_str(&format!(
+                    "\n{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {}",
+                    user.name,
+                    role_name(user.role),
+                    user.prefix,
+                    ByteSize::from_bytes(user.max_size).to_string(),
+                    user.quota
+                        .map_or("-".to_owned(), |q| ByteSize::from_bytes(q).to_string()),
+                    if user.content_type_prefix.is_empty() {
+                        "any"
+                    } else {
+                        &user.content_type_prefix
+                    },
+                    if user.disabled { "disabled" } else { "active" },
+                ));
+            }
+            Ok(out)
+        }
+        UserAction::Set {
+            name,
+            prefix,
+            max_size,
+            content_type_prefix,
+            quota,
+            enable,
+            password_stdin,
+        } => {
+            let quota = match quota.as_deref() {
+                None => None,
+                Some("none") => Some(None),
+                Some(text) => Some(Some(ByteSize::parse(text)?)),
+            };
+            let changes = UserChanges {
+                prefix,
+                max_size,
+                content_type_prefix,
+                quota,
+                disabled: enable.then_some(false),
+                role: None,
+            };
+            let user = users.update(&actor(), name.as_str(), changes).await?;
+            if password_stdin {
+                users
+                    .set_password(&actor(), name.as_str(), read_password()?)
+                    .await?;
+            }
+            Ok(format!("updated {}", user.name))
+        }
+        UserAction::Disable { name } => {
+            let changes = UserChanges {
+                disabled: Some(true),
+                ..UserChanges::default()
+            };
+            users.update(&actor(), name.as_str(), changes).await?;
+            Ok(format!("disabled {name}; their sessions have ended"))
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::User => "user",
+    }
+}

@@ -1,0 +1,115 @@
+//! The database: a SQLite file by default, PostgreSQL for many instances, through one
+//! code path (sqlx's `Any` driver) and one set of migrations.
+
+use std::path::Path;
+
+use anyhow::Context;
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+
+/// A connection pool with the schema migrated.
+#[derive(Clone)]
+pub struct Database {
+    pool: AnyPool,
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to
+    /// date. A SQLite file is created when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        install_default_drivers();
+        let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{separator}mode=rwc")
+        } else {
+            url.to_owned()
+        };
+        let kind = url.split(':').next().unwrap_or_default();
+        if !matches!(kind, "sqlite" | "postgres" | "postgresql") {
+            anyhow::bail!(
+                "POSTBOX_DATABASE_URL must start with sqlite:// or postgres:// (got {kind}://…)"
+            );
+        }
+        if kind == "sqlite" {
+            create_parent_folder(&url)?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == "sqlite" { 4 } else { 10 })
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open the {kind} database at {}", redact(&url)))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("cannot bring the database schema up to date")?;
+        Ok(Self { pool })
+    }
+
+    /// The default database: a SQLite file in the data folder.
+    pub fn default_url(data_dir: &Path) -> String {
+        format!("sqlite://{}", data_dir.join("postbox.sqlite3").display())
+    }
+
+    /// The pool, for the stores.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// A SQLite file's folder must exist before SQLite can create the file.
+fn create_parent_folder(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create the database folder {}", folder.display()))?;
+    }
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Seconds since the Unix epoch, as stored.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_the_password_of_a_database_url() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db.internal:5432/postbox"),
+            "postgres://app:***@db.internal:5432/postbox"
+        );
+        assert_eq!(
+            redact("sqlite://data/postbox.sqlite3"),
+            "sqlite://data/postbox.sqlite3"
+        );
+    }
+}
