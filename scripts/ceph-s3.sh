@@ -42,34 +42,45 @@ is_ceph_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -Eq '(ceph-mon|ceph-osd|radosgw) '
 }
 
-stop_run() {
-  local d=$1 f pid pids=()
-  for f in "$d"/run/*.pid; do
-    pid=$(tr -dc '0-9' <"$f" || true)
-    if is_ceph_pid "$pid"; then
-      kill -TERM "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done
-  # Wait up to 5 s for a clean exit, then kill -9 whatever is left.
-  local i alive
+# Stop daemons given as NAME:PID pairs together: SIGTERM, wait up to 5 s, then SIGKILL.
+stop_pids() {
+  local np i alive
+  [ $# -gt 0 ] || return 0
+  for np in "$@"; do kill -TERM "${np#*:}" 2>/dev/null || true; done
   for i in $(seq 1 50); do
     alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
+    for np in "$@"; do kill -0 "${np#*:}" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "ceph-s3: pid $pid did not exit in 5 s, sending SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
+  for np in "$@"; do
+    if kill -0 "${np#*:}" 2>/dev/null; then
+      echo "ceph-s3: ${np%%:*} (pid ${np#*:}) did not exit in 5 s, sending SIGKILL" >&2
+      kill -KILL "${np#*:}" 2>/dev/null || true
     fi
   done
-  for pid in "${pids[@]}"; do
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for np in "$@"; do
+    for i in $(seq 1 50); do kill -0 "${np#*:}" 2>/dev/null || break; sleep 0.1; done
   done
-  rm -f "$d"/run/*.pid "$d"/run/*.asok "$d/env"
-  echo "ceph-s3: stopped ${#pids[@]} process(es) of $d"
+}
+
+# Stop a run: radosgw and the osd first, then the monitor (an osd whose monitor is gone
+# hangs on SIGTERM until SIGKILL). Each daemon takes about 2 s to exit.
+stop_run() {
+  local d=$1 f pid n=0 pat
+  for pat in '[!m]*' '*'; do
+    local batch=()
+    for f in "$d"/run/$pat.pid; do
+      [ -e "$f" ] || continue
+      pid=$(tr -dc '0-9' <"$f" || true)
+      is_ceph_pid "$pid" && batch+=("$(basename "$f" .pid):$pid")
+      rm -f "$f"
+    done
+    stop_pids "${batch[@]}"
+    n=$((n + ${#batch[@]}))
+  done
+  rm -f "$d"/run/*.asok "$d/env"
+  echo "ceph-s3: stopped $n process(es) of $d"
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -154,6 +165,9 @@ mon allow pool size one = true
 mon warn on pool no redundancy = false
 mon data avail warn = 1
 mon data avail crit = 0
+# One monitor: commit map changes at once instead of batching them for 1 s (faster boot).
+paxos propose interval = 0.05
+paxos min wait = 0.01
 osd crush chooseleaf type = 0
 mon data = $D/mon
 osd data = $D/osd0
@@ -165,6 +179,8 @@ osd max object namespace len = 64
 rgw frontends = beast endpoint=127.0.0.1:$S3_PORT
 rgw dns name = localhost
 rgw thread pool size = 32
+# No lifecycle threads: they sleep 5 s at a time and make radosgw slow to stop.
+rgw enable lc threads = false
 CONF
   ceph-authtool --create-keyring "$D/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   ceph-authtool "$D/keyring" --gen-key -n client.admin \

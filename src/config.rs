@@ -54,12 +54,30 @@ pub struct Settings {
     #[arg(long, env = "POSTBOX_LOCAL_BUCKET_URL")]
     pub local_bucket_url: Option<String>,
 
+    /// sqlite://FILE or postgres://…; default: a SQLite file in the data folder.
+    #[arg(long, env = "POSTBOX_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Keys the session cookies (at least 32 characters). Required outside the embedded
+    /// default; there, one is made and kept in the data folder.
+    #[arg(long, env = "POSTBOX_SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<secrecy::SecretString>,
+
     /// Name of the local bucket.
     #[arg(long, env = "POSTBOX_LOCAL_BUCKET_NAME", default_value = "postbox")]
     pub local_bucket_name: String,
 }
 
 impl Settings {
+    /// The embedded default: local bucket and SQLite file, nothing to configure.
+    pub fn is_embedded_default(&self) -> bool {
+        self.bucket.is_none()
+            && self
+                .database_url
+                .as_deref()
+                .is_none_or(|url| url.starts_with("sqlite:"))
+    }
+
     /// Settings from the environment alone, as `postbox` with no arguments reads them.
     pub fn from_env() -> Result<Self, clap::Error> {
         use clap::{FromArgMatches, Parser};

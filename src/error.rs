@@ -15,6 +15,15 @@ pub enum AppError {
     /// The file is larger than the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The page needs a signed-in user.
+    #[error("Please sign in.")]
+    SignInRequired,
+    /// Signed in, but not allowed (not an admin, a bad CSRF token, a used-up quota).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins: wait this many seconds.
+    #[error("Too many failed sign-ins. Try again in {} minutes.", .0.div_ceil(60))]
+    TooManyAttempts(u64),
     /// Nothing at this address.
     #[error("There is no page at this address.")]
     NotFound,
@@ -31,6 +40,9 @@ impl AppError {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
+            Self::SignInRequired => "sign_in_required",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
             Self::NotFound => "not_found",
             Self::Unavailable(_) => "unavailable",
@@ -41,6 +53,9 @@ impl AppError {
     fn title(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "That did not work",
+            Self::SignInRequired => "Please sign in",
+            Self::Forbidden(_) => "Not allowed",
+            Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
             Self::NotFound => "Page not found",
             Self::Unavailable(_) => "Uploads are unavailable",
@@ -71,6 +86,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::SignInRequired => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -80,19 +98,26 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         self.log();
+        if let Self::SignInRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/login"))
+                .finish();
+        }
         let status = self.status_code();
         let page = ErrorPage {
             status: status.as_u16(),
             title: self.title(),
             message: self.to_string(),
         };
+        let mut response = HttpResponse::build(status);
+        if let Self::TooManyAttempts(seconds) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
         match page.render() {
-            Ok(html) => HttpResponse::build(status)
-                .content_type(ContentType::html())
-                .body(html),
+            Ok(html) => response.content_type(ContentType::html()).body(html),
             Err(error) => {
                 tracing::error!(%error, "the error page did not render");
-                HttpResponse::build(status)
+                response
                     .content_type(ContentType::plaintext())
                     .body(format!("{}\n\n{}\n", self.title(), self))
             }
@@ -112,6 +137,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log();
+        if let AppError::SignInRequired = self.0 {
+            return HttpResponse::Unauthorized()
+                .json(serde_json::json!({ "error": "Your session has ended. Sign in again." }));
+        }
         HttpResponse::build(self.status_code())
             .json(serde_json::json!({ "error": self.0.to_string() }))
     }
@@ -120,10 +149,18 @@ impl ResponseError for ApiError {
 /// Renders a page, turning a template failure into the app's error. Pages are never
 /// stored: each carries a form signed for one moment, with its own unique key.
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    render_with_status(StatusCode::OK, page)
+}
+
+/// Renders a page with `status` (a sign-in form that failed answers 401, say).
+pub fn render_with_status(
+    status: StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let html = page
         .render()
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a page")))?;
-    Ok(HttpResponse::Ok()
+    Ok(HttpResponse::build(status)
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(html))

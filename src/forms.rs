@@ -34,6 +34,38 @@ impl Clock {
     }
 }
 
+impl Uploader {
+    /// What `user` may upload now: their limits, the size capped at what remains of
+    /// their quota. Refused when the account is disabled or the quota used up.
+    pub async fn for_user(user: &crate::users::User, storage: &Storage) -> Result<Self, AppError> {
+        if user.disabled {
+            return Err(AppError::Forbidden("This account is disabled.".to_owned()));
+        }
+        let prefix = user.key_prefix()?;
+        let mut max_size = user.max_size;
+        if let Some(quota) = user.quota {
+            let used = storage
+                .usage(prefix.as_str())
+                .await
+                .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+            let left = quota.saturating_sub(used);
+            if left == 0 {
+                return Err(AppError::Forbidden(format!(
+                    "Your storage quota of {} is used up. Ask an admin for more room.",
+                    ByteSize::from_bytes(quota)
+                )));
+            }
+            max_size = max_size.min(left);
+        }
+        Ok(Self {
+            name: user.name.clone(),
+            prefix,
+            max_size: ByteSize::from_bytes(max_size),
+            content_type_prefix: user.content_type_prefix.clone(),
+        })
+    }
+}
+
 /// Who uploads, and what they may upload.
 #[derive(Debug, Clone)]
 pub struct Uploader {

@@ -1,6 +1,8 @@
 //! postbox: upload files straight from the browser into a private S3 bucket, through
 //! forms whose POST policy the server signed.
 
+/// Sessions, CSRF and sign-in limits.
+pub mod auth;
 /// The command line: `serve`, `presign post|get|put`.
 pub mod cli;
 /// Settings from defaults, `.env`, the environment and flags.

@@ -3,19 +3,27 @@
 
 use std::net::TcpListener;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::SameSite;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Logger, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 
+use crate::auth::{self, LoginLimiter};
 use crate::config::Settings;
+use crate::db::Database;
+use crate::domain::{ByteSize, KeyPrefix, Username};
 use crate::error::{ApiError, AppError};
-use crate::forms::{Clock, FormSigner, Uploader};
+use crate::forms::{Clock, FormSigner};
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::{self, Metrics};
 use crate::routes;
 use crate::storage::Storage;
+use crate::users::{NewUser, Role, UserStore, generate_password};
 
 /// The app never receives files; no request body it takes comes near this.
 pub const MAX_REQUEST_BODY: usize = 16 * 1024;
@@ -64,6 +72,30 @@ impl Application {
             tracing::warn!(%error, "uploads are unavailable until credentials are found");
         }
 
+        let database_url = settings
+            .database_url
+            .clone()
+            .unwrap_or_else(|| Database::default_url(&settings.data_dir));
+        let db = Database::connect(&database_url).await?;
+        let users = UserStore::new(db);
+        ensure_first_admin(&users).await?;
+        let session_key = match &settings.session_secret {
+            Some(secret) => auth::session_key(secret)?,
+            None if settings.is_embedded_default() => {
+                auth::session_key(&auth::stored_secret(&settings.data_dir)?)?
+            }
+            None => anyhow::bail!(
+                "POSTBOX_SESSION_SECRET is not set: with a real bucket or PostgreSQL every \
+                 instance needs the same secret of at least {} characters \
+                 (generate one with: openssl rand -base64 48)",
+                auth::MIN_SECRET_LEN
+            ),
+        };
+        let secure_cookies = settings
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"));
+
         let metrics = Metrics::new();
         let forms = web::Data::new(FormSigner::new(
             storage.clone(),
@@ -71,12 +103,8 @@ impl Application {
             clock,
             metrics.clone(),
         ));
-        let uploader = web::Data::new(Uploader {
-            name: "guest".to_owned(),
-            prefix: settings.default_prefix.clone(),
-            max_size: settings.max_size,
-            content_type_prefix: String::new(),
-        });
+        let users = web::Data::new(users);
+        let limiter = web::Data::new(LoginLimiter::default());
         let metrics = web::Data::new(metrics);
 
         let listener = TcpListener::bind(settings.listen)
@@ -86,16 +114,29 @@ impl Application {
             App::new()
                 .wrap(from_fn(refuse_large_bodies))
                 .wrap(from_fn(metrics::track))
+                .wrap(
+                    SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                        .cookie_name("postbox_session".to_owned())
+                        .cookie_secure(secure_cookies)
+                        .cookie_same_site(SameSite::Lax)
+                        .cookie_content_security(CookieContentSecurity::Private)
+                        .build(),
+                )
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
                 .app_data(json_config())
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
                 .app_data(forms.clone())
-                .app_data(uploader.clone())
+                .app_data(users.clone())
+                .app_data(limiter.clone())
+                .app_data(web::FormConfig::default().limit(MAX_REQUEST_BODY))
                 .app_data(metrics.clone())
                 .route("/healthz", web::get().to(routes::health))
                 .route("/metrics", web::get().to(metrics::endpoint))
                 .route("/", web::get().to(home))
                 .route("/upload", web::get().to(routes::upload::page))
+                .route("/login", web::get().to(routes::login::page))
+                .route("/login", web::post().to(routes::login::submit))
+                .route("/logout", web::post().to(routes::login::logout))
                 .route("/static/{name}", web::get().to(routes::assets::asset))
                 .service(
                     web::scope("/api").route("/presign", web::post().to(routes::presign::presign)),
@@ -134,6 +175,32 @@ impl Application {
         let _local_bucket = self.local_bucket;
         self.server.await
     }
+}
+
+/// With no admin at all, makes one and prints its password, once, on the console.
+async fn ensure_first_admin(users: &UserStore) -> anyhow::Result<()> {
+    if users.has_admin().await? {
+        return Ok(());
+    }
+    let password = generate_password();
+    let admin = NewUser {
+        name: Username::parse("admin")?,
+        role: Role::Admin,
+        prefix: KeyPrefix::parse("admins/admin/")?,
+        max_size: ByteSize::parse("10MB")?,
+        content_type_prefix: String::new(),
+        quota: None,
+        password: password.clone(),
+    };
+    users.create("postbox (first run)", admin).await?;
+    use secrecy::ExposeSecret;
+    // Printed, not logged: logs are kept and shipped, this must be seen once only.
+    println!(
+        "\npostbox: created the first admin account.\n  name:     admin\n  password: {}\n\
+         Sign in and change it; it is not shown again.\n",
+        password.expose_secret()
+    );
+    Ok(())
 }
 
 async fn home() -> HttpResponse {

@@ -133,6 +133,28 @@ impl Storage {
         })
     }
 
+    /// Bytes stored under `prefix` (all pages of ListObjectsV2).
+    pub async fn usage(&self, prefix: &str) -> anyhow::Result<u64> {
+        let mut total = 0u64;
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| anyhow::anyhow!("cannot list {prefix}: {}", error_chain(&e)))?;
+            total += page
+                .contents()
+                .iter()
+                .map(|o| o.size().unwrap_or(0).max(0) as u64)
+                .sum::<u64>();
+        }
+        Ok(total)
+    }
+
     /// A URL that downloads `key` for `expires_in`; with `download_as`, browsers save
     /// it under that name instead of showing it.
     pub async fn presign_get(

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. `startup` wires them.
 
 pub mod assets;
+pub mod login;
 pub mod presign;
 pub mod upload;
 

@@ -1,12 +1,15 @@
 //! `POST /api/presign`: a fresh signed form for one file the browser describes.
 
-use actix_web::{HttpResponse, web};
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
+use crate::auth;
 use crate::domain::{ByteSize, FileName};
 use crate::error::{ApiError, AppError};
 use crate::forms::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::users::UserStore;
 
 /// What the browser says about the file it wants to upload.
 #[derive(Debug, Deserialize)]
@@ -19,10 +22,19 @@ pub struct PresignRequest {
 
 /// `POST /api/presign`.
 pub async fn presign(
+    http: HttpRequest,
+    session: Session,
+    users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
-    uploader: web::Data<Uploader>,
     request: web::Json<PresignRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let user = auth::current_user(&session, &users).await?;
+    let token = http
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    auth::check_csrf(&session, token)?;
+    let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);

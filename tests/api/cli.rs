@@ -322,8 +322,26 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
+    let mut add = postbox(dir.path());
+    add.args(["user", "add", "ann", "--password-stdin"])
+        .stdin(std::process::Stdio::piped());
+    let mut adding = add.spawn().unwrap();
+    {
+        use std::io::Write;
+        adding
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"ann's password")
+            .unwrap();
+    }
+    assert!(adding.wait().unwrap().success());
     let mut command = postbox(dir.path());
     command
+        .env(
+            "POSTBOX_SESSION_SECRET",
+            "a session secret that is long enough!",
+        )
         .env("POSTBOX_BUCKET", "real-bucket")
         .env("AWS_REGION", "eu-west-1")
         .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
@@ -338,9 +356,38 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let page = reqwest::get(format!("{base}/upload")).await;
-    let presign = reqwest::Client::new()
+    let client = crate::helpers::new_client();
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let signed_in = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "ann"),
+            ("password", "ann's password"),
+            ("csrf_token", &crate::helpers::meta_csrf(&login)),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let page = client.get(format!("{base}/upload")).send().await;
+    let token_page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let presign = client
         .post(format!("{base}/api/presign"))
+        .header("x-csrf-token", crate::helpers::meta_csrf(&token_page))
         .json(&serde_json::json!({"filename": "a.txt", "size": 1}))
         .send()
         .await;
@@ -351,6 +398,7 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
     child.wait().unwrap();
 
     assert!(healthy, "the app started without credentials");
+    assert_eq!(signed_in, 303);
     let page = page.unwrap();
     assert_eq!(page.status(), 503);
     assert!(

@@ -11,14 +11,15 @@ async fn health_check_answers_ok() {
 #[tokio::test]
 async fn metrics_count_signed_policies_and_requests_by_route() {
     let app = spawn_app().await;
+    // Signing in loaded /upload once already.
     app.upload_form().await;
     app.upload_form().await;
     app.get("/no-such-page").await;
     let text = app.get("/metrics").await.text().await.unwrap();
-    assert!(text.contains("postbox_policies_signed_total 2"), "{text}");
+    assert!(text.contains("postbox_policies_signed_total 3"), "{text}");
     assert!(
         text.contains(
-            r#"postbox_http_requests_total{method="GET",route="/upload",status="200"} 2"#
+            r#"postbox_http_requests_total{method="GET",route="/upload",status="200"} 3"#
         ),
         "{text}"
     );
@@ -28,7 +29,7 @@ async fn metrics_count_signed_policies_and_requests_by_route() {
         ),
         "{text}"
     );
-    assert!(text.contains(r#"postbox_http_request_duration_seconds_count{route="/upload"} 2"#));
+    assert!(text.contains(r#"postbox_http_request_duration_seconds_count{route="/upload"} 3"#));
     assert!(
         text.contains(r#"postbox_errors_total{kind="not_found"} 1"#),
         "{text}"

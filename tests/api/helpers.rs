@@ -10,7 +10,9 @@ use scraper::{Html, Selector};
 
 /// A running app with its own local bucket in a temporary folder.
 pub struct TestApp {
+    pub database_url: String,
     pub address: String,
+    pub csrf_token: String,
     pub storage: Storage,
     pub client: reqwest::Client,
     pub prefix: String,
@@ -47,8 +49,15 @@ pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         local_bucket_listen: "127.0.0.1:0".parse().unwrap(),
         local_bucket_url: None,
         local_bucket_name: "postbox-test".into(),
+        database_url: None,
+        session_secret: None,
     }
 }
+
+/// The account every test app signs in with.
+pub const USER: &str = "guest";
+/// Its password.
+pub const PASSWORD: &str = "guest password 1";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
@@ -56,24 +65,67 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let data = tempfile::tempdir().unwrap();
-    let settings = settings(data.path().to_owned(), &options);
+    let mut settings = settings(data.path().to_owned(), &options);
+    settings.database_url = Some(test_database_url(data.path()).await);
     let prefix = settings.default_prefix.to_string();
+    let users = postbox::users::UserStore::new(
+        postbox::db::Database::connect(settings.database_url.as_deref().unwrap())
+            .await
+            .unwrap(),
+    );
+    users
+        .create(
+            "test",
+            postbox::users::NewUser {
+                name: postbox::domain::Username::parse(USER).unwrap(),
+                role: postbox::users::Role::User,
+                prefix: settings.default_prefix.clone(),
+                max_size: settings.max_size,
+                content_type_prefix: String::new(),
+                quota: None,
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let database_url = settings.database_url.clone().unwrap();
     let app = Application::build_with_clock(settings, options.clock.clone())
         .await
         .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let storage = app.storage().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
+        database_url,
         address,
+        csrf_token: String::new(),
         storage,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: new_client(),
         prefix,
         _data: data,
-    }
+    };
+    app.sign_in(USER, PASSWORD).await;
+    app
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// The `csrf-token` meta tag of a page.
+pub fn meta_csrf(html: &str) -> String {
+    let document = Html::parse_document(html);
+    document
+        .select(&Selector::parse(r#"meta[name="csrf-token"]"#).unwrap())
+        .next()
+        .and_then(|m| m.value().attr("content"))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A form as a browser sees it: where it posts and its fields in order.
@@ -142,6 +194,34 @@ impl S3Answer {
 }
 
 impl TestApp {
+    /// The app's database.
+    pub async fn database(&self) -> postbox::db::Database {
+        postbox::db::Database::connect(&self.database_url)
+            .await
+            .unwrap()
+    }
+
+    /// Signs in through the login form and keeps the session's CSRF token.
+    pub async fn sign_in(&mut self, name: &str, password: &str) -> reqwest::Response {
+        let login = self.get("/login").await.text().await.unwrap();
+        let response = self
+            .client
+            .post(format!("{}/login", self.address))
+            .form(&[
+                ("username", name),
+                ("password", password),
+                ("csrf_token", &meta_csrf(&login)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 303 {
+            let upload = self.get("/upload").await.text().await.unwrap();
+            self.csrf_token = meta_csrf(&upload);
+        }
+        response
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -160,6 +240,7 @@ impl TestApp {
     pub async fn presign(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/presign", self.address))
+            .header("x-csrf-token", &self.csrf_token)
             .json(&body)
             .send()
             .await

@@ -5,5 +5,6 @@ mod health;
 mod helpers;
 mod no_file_bytes;
 mod presign_api;
+mod sign_in;
 mod upload_form;
 mod users;
