@@ -21,8 +21,8 @@ set -euo pipefail
 PKGS=(radosgw ceph-mon ceph-osd ceph-common uuid-runtime curl)
 S3_PORT=${CEPH_S3_PORT:-7480}
 MON_PORT=${CEPH_MON_PORT:-16789}
-# The zonegroup radosgw creates by itself is named "default"; SigV4 requests are accepted
-# with this region string (see scripts/ceph-s3.md).
+# radosgw checks SigV4 with whatever region the client signs for (any string works); "default"
+# is the name of the zonegroup it makes, the only LocationConstraint it accepts besides none.
 REGION=default
 
 usage() { echo "usage: $0 {start|stop|status} DIR" >&2; exit 2; }
@@ -44,10 +44,10 @@ is_ceph_pid() {
 
 # Stop daemons given as NAME:PID pairs together: SIGTERM, wait up to 5 s, then SIGKILL.
 stop_pids() {
-  local np i alive
+  local np alive
   [ $# -gt 0 ] || return 0
   for np in "$@"; do kill -TERM "${np#*:}" 2>/dev/null || true; done
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     alive=0
     for np in "$@"; do kill -0 "${np#*:}" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && return 0
@@ -60,7 +60,7 @@ stop_pids() {
     fi
   done
   for np in "$@"; do
-    for i in $(seq 1 50); do kill -0 "${np#*:}" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do kill -0 "${np#*:}" 2>/dev/null || break; sleep 0.1; done
   done
 }
 
@@ -190,8 +190,8 @@ CONF
   ceph-mon -c "$C" --mkfs -i a --monmap "$D/monmap" --keyring "$D/keyring" >"$D/log/mkfs.log" 2>&1 \
     || fail_boot "ceph-mon --mkfs failed"
   ceph-mon -c "$C" -i a || fail_boot "ceph-mon did not start"
-  local i ok=
-  for i in $(seq 1 100); do
+  local ok=
+  for _ in $(seq 1 100); do
     ceph -c "$C" --connect-timeout 5 mon stat >/dev/null 2>&1 && { ok=1; break; }
     sleep 0.2
   done
@@ -202,9 +202,9 @@ CONF
   id=$(ceph -c "$C" osd new "$osd_uuid") || fail_boot "ceph osd new failed"
   ceph-osd -c "$C" -i "$id" --mkfs --osd-uuid "$osd_uuid" >>"$D/log/mkfs.log" 2>&1 \
     || fail_boot "ceph-osd --mkfs failed"
-  ceph-osd -c "$C" -i "$id" || fail_boot "ceph-osd did not start"
+  ceph-osd -c "$C" -i "$id" 2>>"$D/log/start.log" || fail_boot "ceph-osd did not start"
   ok=
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 150); do
     ceph -c "$C" osd stat 2>/dev/null | grep -q '1 up' && { ok=1; break; }
     sleep 0.2
   done
@@ -212,7 +212,7 @@ CONF
 
   radosgw -c "$C" -n client.rgw || fail_boot "radosgw did not start"
   ok=
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$S3_PORT/" && { ok=1; break; }
     sleep 0.2
   done
@@ -223,7 +223,7 @@ CONF
   ak=$(head -c 600 /dev/urandom | LC_ALL=C tr -dc 'A-Z0-9')
   sk=$(head -c 900 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
   ak="AK${ak:0:18}" sk=${sk:0:40}
-  [ "${#ak}" = 20 ] && [ "${#sk}" = 40 ] || fail_boot "could not make random keys"
+  if [ "${#ak}" != 20 ] || [ "${#sk}" != 40 ]; then fail_boot "could not make random keys"; fi
   radosgw-admin -c "$C" user create --uid=tester --display-name=tester \
     --access-key="$ak" --secret="$sk" >/dev/null || fail_boot "radosgw-admin user create failed"
 

@@ -78,7 +78,7 @@ impl Application {
             .unwrap_or_else(|| Database::default_url(&settings.data_dir));
         let db = Database::connect(&database_url).await?;
         let users = UserStore::new(db);
-        ensure_first_admin(&users).await?;
+        ensure_first_admin(&users, settings.max_size).await?;
         let session_key = match &settings.session_secret {
             Some(secret) => auth::session_key(secret)?,
             None if settings.is_embedded_default() => {
@@ -178,7 +178,7 @@ impl Application {
 }
 
 /// With no admin at all, makes one and prints its password, once, on the console.
-async fn ensure_first_admin(users: &UserStore) -> anyhow::Result<()> {
+async fn ensure_first_admin(users: &UserStore, max_size: ByteSize) -> anyhow::Result<()> {
     if users.has_admin().await? {
         return Ok(());
     }
@@ -187,7 +187,7 @@ async fn ensure_first_admin(users: &UserStore) -> anyhow::Result<()> {
         name: Username::parse("admin")?,
         role: Role::Admin,
         prefix: KeyPrefix::parse("admins/admin/")?,
-        max_size: ByteSize::parse("10MB")?,
+        max_size,
         content_type_prefix: String::new(),
         quota: None,
         password: password.clone(),

@@ -83,11 +83,8 @@ pub async fn submit(
     limiter.succeeded(&name);
     auth::sign_in(&session, &user)?;
     tracing::info!(user = %user.name, "signed in");
-    let target = if user.is_admin() {
-        "/admin/users"
-    } else {
-        "/upload"
-    };
+    // Admin pages come next (issue #3); everyone lands on the upload page for now.
+    let target = "/upload";
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, target))
         .finish())
