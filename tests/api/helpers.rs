@@ -50,7 +50,7 @@ pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         local_bucket_url: None,
         local_bucket_name: "postbox-test".into(),
         database_url: None,
-        session_secret: None,
+        session_secret: Some("a test session secret, long enough to key cookies".into()),
     }
 }
 
