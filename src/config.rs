@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::domain::{ByteSize, KeyPrefix, PolicyTtl};
+use crate::domain::{ByteSize, PolicyTtl};
 
 /// How `postbox serve` runs. Every flag has a `POSTBOX_*` variable (see `.env.example`).
 #[derive(Debug, Clone, Args)]
@@ -30,11 +30,7 @@ pub struct Settings {
     #[arg(long, env = "POSTBOX_POLICY_TTL", default_value = "10m")]
     pub policy_ttl: PolicyTtl,
 
-    /// Key prefix uploads go under (ends with '/').
-    #[arg(long, env = "POSTBOX_DEFAULT_PREFIX", default_value = "uploads/")]
-    pub default_prefix: KeyPrefix,
-
-    /// Largest file a form admits: 10MB, 10MiB, 1048576.
+    /// Largest file for new accounts: 10MB, 10MiB, 1048576.
     #[arg(long, env = "POSTBOX_MAX_SIZE", default_value = "10MB")]
     pub max_size: ByteSize,
 

@@ -46,9 +46,12 @@ impl Database {
         Ok(Self { pool })
     }
 
-    /// The default database: a SQLite file in the data folder.
-    pub fn default_url(data_dir: &Path) -> String {
-        format!("sqlite://{}", data_dir.join("postbox.sqlite3").display())
+    /// `url` when given, else the default: a SQLite file in the data folder.
+    pub fn url_or_default(url: Option<&str>, data_dir: &Path) -> String {
+        url.map_or_else(
+            || format!("sqlite://{}", data_dir.join("postbox.sqlite3").display()),
+            str::to_owned,
+        )
     }
 
     /// The pool, for the stores.

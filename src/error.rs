@@ -16,7 +16,7 @@ pub enum AppError {
     #[error("{0}")]
     TooLarge(String),
     /// The page needs a signed-in user.
-    #[error("Please sign in.")]
+    #[error("Your session has ended. Sign in again.")]
     SignInRequired,
     /// Signed in, but not allowed (not an admin, a bad CSRF token, a used-up quota).
     #[error("{0}")]
@@ -137,10 +137,6 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log();
-        if let AppError::SignInRequired = self.0 {
-            return HttpResponse::Unauthorized()
-                .json(serde_json::json!({ "error": "Your session has ended. Sign in again." }));
-        }
         HttpResponse::build(self.status_code())
             .json(serde_json::json!({ "error": self.0.to_string() }))
     }

@@ -34,13 +34,24 @@ impl Clock {
     }
 }
 
+/// Who uploads, and what they may upload.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    /// Recorded on each object as `x-amz-meta-uploader`.
+    pub name: String,
+    /// Every key they write starts with this.
+    pub prefix: KeyPrefix,
+    /// Their largest file.
+    pub max_size: ByteSize,
+    /// Content types they may upload start with this ("" for any).
+    pub content_type_prefix: String,
+}
+
 impl Uploader {
     /// What `user` may upload now: their limits, the size capped at what remains of
-    /// their quota. Refused when the account is disabled or the quota used up.
+    /// their quota. Refused when the quota is used up. (Disabled accounts never get this
+    /// far: `auth::current_user` refuses them.)
     pub async fn for_user(user: &crate::users::User, storage: &Storage) -> Result<Self, AppError> {
-        if user.disabled {
-            return Err(AppError::Forbidden("This account is disabled.".to_owned()));
-        }
         let prefix = user.key_prefix()?;
         let mut max_size = user.max_size;
         if let Some(quota) = user.quota {
@@ -64,19 +75,6 @@ impl Uploader {
             content_type_prefix: user.content_type_prefix.clone(),
         })
     }
-}
-
-/// Who uploads, and what they may upload.
-#[derive(Debug, Clone)]
-pub struct Uploader {
-    /// Recorded on each object as `x-amz-meta-uploader`.
-    pub name: String,
-    /// Every key they write starts with this.
-    pub prefix: KeyPrefix,
-    /// Their largest file.
-    pub max_size: ByteSize,
-    /// Content types they may upload start with this ("" for any).
-    pub content_type_prefix: String,
 }
 
 /// The file a form is for: any file (the plain form, where S3 puts the name in the key),

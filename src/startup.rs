@@ -72,10 +72,8 @@ impl Application {
             tracing::warn!(%error, "uploads are unavailable until credentials are found");
         }
 
-        let database_url = settings
-            .database_url
-            .clone()
-            .unwrap_or_else(|| Database::default_url(&settings.data_dir));
+        let database_url =
+            Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db = Database::connect(&database_url).await?;
         let users = UserStore::new(db);
         ensure_first_admin(&users, settings.max_size).await?;

@@ -23,7 +23,8 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    /// The name stored and shown: `admin` or `user`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
             Self::User => "user",
@@ -123,7 +124,7 @@ pub enum UserError {
         other_prefix: String,
     },
     /// A password too short to keep anyone out.
-    #[error("the password must be at least 10 characters long")]
+    #[error("the password must be at least {MIN_PASSWORD_LEN} characters long")]
     WeakPassword,
     /// The database failed.
     #[error(transparent)]

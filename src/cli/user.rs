@@ -24,9 +24,7 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// The database URL these arguments name.
     pub fn url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| Database::default_url(&self.data_dir))
+        Database::url_or_default(self.database_url.as_deref(), &self.data_dir)
     }
 }
 
@@ -145,7 +143,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
             Ok(format!(
                 "created {} ({}) with prefix {}",
                 user.name,
-                role_name(user.role),
+                user.role.as_str(),
                 user.prefix
             ))
         }
@@ -158,7 +156,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
                 out.push_str(&format!(
                     "\n{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {}",
                     user.name,
-                    role_name(user.role),
+                    user.role.as_str(),
                     user.prefix,
                     ByteSize::from_bytes(user.max_size).to_string(),
                     user.quota
@@ -211,12 +209,5 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
             users.update(&actor(), name.as_str(), changes).await?;
             Ok(format!("disabled {name}; their sessions have ended"))
         }
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "admin",
-        Role::User => "user",
     }
 }

@@ -9,17 +9,30 @@ fn utc(at: OffsetDateTime) -> OffsetDateTime {
     at.to_offset(UtcOffset::UTC)
 }
 
-/// `yyyy-mm-dd`.
-pub fn iso_date(at: OffsetDateTime) -> String {
-    let at = utc(at);
-    let mut out = String::with_capacity(10);
+fn push_date(out: &mut String, at: OffsetDateTime, separator: &str) {
     let _ = write!(
         out,
-        "{:04}-{:02}-{:02}",
+        "{:04}{separator}{:02}{separator}{:02}",
         at.year(),
         u8::from(at.month()),
         at.day()
     );
+}
+
+fn push_time(out: &mut String, at: OffsetDateTime, separator: &str) {
+    let _ = write!(
+        out,
+        "{:02}{separator}{:02}{separator}{:02}",
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+}
+
+/// `yyyy-mm-dd`.
+pub fn iso_date(at: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, utc(at), "-");
     out
 }
 
@@ -27,16 +40,10 @@ pub fn iso_date(at: OffsetDateTime) -> String {
 pub fn amz_date(at: OffsetDateTime) -> String {
     let at = utc(at);
     let mut out = String::with_capacity(16);
-    let _ = write!(
-        out,
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
+    push_date(&mut out, at, "");
+    out.push('T');
+    push_time(&mut out, at, "");
+    out.push('Z');
     out
 }
 
@@ -44,16 +51,10 @@ pub fn amz_date(at: OffsetDateTime) -> String {
 pub fn expiration(at: OffsetDateTime) -> String {
     let at = utc(at);
     let mut out = String::with_capacity(24);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
+    push_date(&mut out, at, "-");
+    out.push('T');
+    push_time(&mut out, at, ":");
+    out.push_str(".000Z");
     out
 }
 

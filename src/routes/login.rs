@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::auth::{self, LoginLimiter};
-use crate::error::{AppError, render_with_status};
+use crate::error::{AppError, render, render_with_status};
 use crate::users::UserStore;
 
 #[derive(Template)]
@@ -37,14 +37,11 @@ pub struct LogoutForm {
 
 /// `GET /login`.
 pub async fn page(session: Session) -> Result<HttpResponse, AppError> {
-    render_with_status(
-        actix_web::http::StatusCode::OK,
-        &LoginPage {
-            csrf_token: auth::csrf_token(&session),
-            username: String::new(),
-            error: None,
-        },
-    )
+    render(&LoginPage {
+        csrf_token: auth::csrf_token(&session),
+        username: String::new(),
+        error: None,
+    })
 }
 
 /// `POST /login`.

@@ -14,6 +14,21 @@ struct Bucket {
     _dir: tempfile::TempDir,
 }
 
+impl Bucket {
+    /// Stores `body` at `key` directly, as setup for a test.
+    async fn put(&self, key: &str, body: &[u8]) {
+        self.storage
+            .client()
+            .put_object()
+            .bucket(self.bucket.bucket())
+            .key(key)
+            .body(body.to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
 async fn local_bucket() -> Bucket {
     let dir = tempfile::tempdir().unwrap();
     let bucket = LocalBucket::start(dir.path(), "127.0.0.1:0".parse().unwrap(), "cli-test", None)
@@ -99,16 +114,7 @@ async fn presign_post_prints_a_form_the_bucket_accepts() {
         "120",
     ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&run(command).await)).unwrap();
-    let fields: Vec<(String, String)> = json["fields"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
-    let form = BrowserForm {
-        action: json["url"].as_str().unwrap().to_owned(),
-        fields,
-    };
+    let form = BrowserForm::from_json(&json);
     assert_eq!(form.action, format!("{}/cli-test/", b.bucket.endpoint()));
     assert!(form.field("key").starts_with("users/alice/"));
 
@@ -123,15 +129,7 @@ async fn presign_post_prints_a_form_the_bucket_accepts() {
 #[tokio::test]
 async fn presign_get_round_trips_and_names_the_download() {
     let b = local_bucket().await;
-    b.storage
-        .client()
-        .put_object()
-        .bucket("cli-test")
-        .key("docs/report.txt")
-        .body(b"report body".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    b.put("docs/report.txt", b"report body").await;
     let dir = tempfile::tempdir().unwrap();
     let mut command = postbox(dir.path());
     with_bucket(&mut command, &b.bucket);
@@ -165,15 +163,7 @@ async fn presign_get_round_trips_and_names_the_download() {
 #[tokio::test]
 async fn an_expired_presigned_get_is_refused() {
     let b = local_bucket().await;
-    b.storage
-        .client()
-        .put_object()
-        .bucket("cli-test")
-        .key("soon-gone.txt")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    b.put("soon-gone.txt", b"x").await;
     let dir = tempfile::tempdir().unwrap();
     let mut command = postbox(dir.path());
     with_bucket(&mut command, &b.bucket);

@@ -43,7 +43,6 @@ pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         bucket: None,
         force_path_style: false,
         policy_ttl: PolicyTtl::parse(options.policy_ttl).unwrap(),
-        default_prefix: KeyPrefix::parse("uploads/").unwrap(),
         max_size: ByteSize::parse(options.max_size).unwrap(),
         data_dir,
         local_bucket_listen: "127.0.0.1:0".parse().unwrap(),
@@ -54,6 +53,8 @@ pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
     }
 }
 
+/// The prefix of the account every test app signs in with.
+pub const PREFIX: &str = "uploads/";
 /// The account every test app signs in with.
 pub const USER: &str = "guest";
 /// Its password.
@@ -67,7 +68,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut settings = settings(data.path().to_owned(), &options);
     settings.database_url = Some(test_database_url(data.path()).await);
-    let prefix = settings.default_prefix.to_string();
+    let prefix = PREFIX.to_owned();
     let users = postbox::users::UserStore::new(
         postbox::db::Database::connect(settings.database_url.as_deref().unwrap())
             .await
@@ -79,7 +80,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             postbox::users::NewUser {
                 name: postbox::domain::Username::parse(USER).unwrap(),
                 role: postbox::users::Role::User,
-                prefix: settings.default_prefix.clone(),
+                prefix: KeyPrefix::parse(PREFIX).unwrap(),
                 max_size: settings.max_size,
                 content_type_prefix: String::new(),
                 quota: None,
@@ -136,6 +137,20 @@ pub struct BrowserForm {
 }
 
 impl BrowserForm {
+    /// A form from `{"url", "fields"}` JSON (the API's and `presign post`'s shape).
+    /// The suite enables serde_json's preserve_order, so fields keep the answer's order.
+    pub fn from_json(json: &serde_json::Value) -> Self {
+        Self {
+            action: json["url"].as_str().unwrap().to_owned(),
+            fields: json["fields"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+        }
+    }
+
     pub fn field(&self, name: &str) -> &str {
         &self.fields.iter().find(|(n, _)| n == name).unwrap().1
     }
@@ -255,18 +270,7 @@ impl TestApp {
         let response = self.presign(body).await;
         assert_eq!(response.status(), 200);
         let json: serde_json::Value = response.json().await.unwrap();
-        // The suite enables serde_json's preserve_order, so this is the answer's order.
-        let fields = json["fields"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-            .collect();
-        let form = BrowserForm {
-            action: json["url"].as_str().unwrap().to_owned(),
-            fields,
-        };
-        (form, json)
+        (BrowserForm::from_json(&json), json)
     }
 
     /// Every key stored under `prefix`.
