@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load test: wrk against GET /upload and POST /api/presign of a release build using the
-# embedded local bucket, all on 127.0.0.1. Prints req/s, p99 latency and the server's RSS.
+# Load test: wrk against GET /upload and POST /api/presign of a release build with the
+# embedded local bucket and SQLite, signed in as a test account, all on 127.0.0.1.
+# Prints req/s, p99 latency and the server's RSS.
 # Usage: scripts/load.sh [seconds per run, default 10] [connections, default 64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,15 +15,28 @@ cargo build --release --quiet
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-POSTBOX_LISTEN="127.0.0.1:$port" POSTBOX_DATA_DIR="$work/data" RUST_LOG=warn \
-  target/release/postbox serve >"$work/server.log" 2>&1 &
+export POSTBOX_DATA_DIR="$work/data"
+printf 'load test password' | target/release/postbox user add loadtest --password-stdin >/dev/null
+POSTBOX_LISTEN="127.0.0.1:$port" RUST_LOG=warn target/release/postbox serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
+# Sign in as a browser would: the login form's CSRF token, then the session cookie.
+jar="$work/cookies"
+csrf() { sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n1; }
+token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$port/login" | csrf)
+curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=loadtest" \
+  --data-urlencode "password=load test password" --data-urlencode "csrf_token=$token" \
+  "http://127.0.0.1:$port/login"
+token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$port/upload" | csrf)
+cookie=$(awk '$6 == "postbox_session" {print $6 "=" $7}' "$jar")
+[ -n "$cookie" ] && [ -n "$token" ] || { echo "error: could not sign in" >&2; exit 1; }
+
 cat >"$work/presign.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-CSRF-Token"] = os.getenv("POSTBOX_CSRF")
 wrk.body = '{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
 LUA
 
@@ -38,6 +52,7 @@ run() {
 }
 
 echo "postbox load test: ${duration}s per route, $connections connections, wrk -t2, loopback"
-run "GET /upload" "http://127.0.0.1:$port/upload"
-run "POST /api/presign" -s "$work/presign.lua" "http://127.0.0.1:$port/api/presign"
+export POSTBOX_CSRF="$token"
+run "GET /upload" -H "Cookie: $cookie" "http://127.0.0.1:$port/upload"
+run "POST /api/presign" -H "Cookie: $cookie" -s "$work/presign.lua" "http://127.0.0.1:$port/api/presign"
 awk '/VmRSS|VmHWM/ {printf "%-22s %10s %s\n", $1, $2, $3}' "/proc/$server/status"
