@@ -148,7 +148,8 @@ impl std::str::FromStr for S3Url {
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => serve(Settings::from_env()?).await,
+        // Reported like any flag error (and exit code 2), as `postbox serve` would.
+        None => serve(Settings::from_env().unwrap_or_else(|e| e.exit())).await,
         Some(Command::Serve(settings)) => serve(*settings).await,
         Some(Command::User(command)) => {
             println!("{}", user::run(command).await?);

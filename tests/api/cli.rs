@@ -408,3 +408,15 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
     );
     assert_eq!(still_healthy.unwrap(), 200);
 }
+
+#[tokio::test]
+async fn a_broken_setting_in_the_environment_stops_start_up_with_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    command.env("POSTBOX_MAX_SIZE", "10XB");
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"10XB\" is not a size"), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+}
