@@ -6,8 +6,12 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_session::Session;
+use actix_session::{Session, SessionExt};
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::Key;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
@@ -133,6 +137,35 @@ pub async fn current_user(session: &Session, users: &UserStore) -> Result<User, 
             Err(AppError::SignInRequired)
         }
     }
+}
+
+/// Lets only signed-in admins through to the `/admin` scope, handing the admin to the
+/// handlers as `web::ReqData<User>`: strangers go to sign in, everyone else gets 403.
+pub async fn require_admin(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let session = request.get_session();
+    let Some(users) = request.app_data::<web::Data<UserStore>>().cloned() else {
+        let error = AppError::Internal(anyhow::anyhow!("the user store is not configured"));
+        return Ok(request
+            .into_response(HttpResponse::from_error(error))
+            .map_into_right_body());
+    };
+    let refused = match current_user(&session, &users).await {
+        Ok(user) if user.is_admin() => {
+            request.extensions_mut().insert(user);
+            return Ok(next.call(request).await?.map_into_left_body());
+        }
+        Ok(user) => {
+            tracing::info!(user = %user.name, path = request.path(), "refused a non-admin");
+            AppError::Forbidden("Only admins can open the admin pages.".to_owned())
+        }
+        Err(error) => error,
+    };
+    Ok(request
+        .into_response(HttpResponse::from_error(refused))
+        .map_into_right_body())
 }
 
 /// Counts failed sign-ins per account and per client; past the limit, more attempts

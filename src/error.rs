@@ -27,6 +27,9 @@ pub enum AppError {
     /// Nothing at this address.
     #[error("There is no page at this address.")]
     NotFound,
+    /// The thing asked for (a file, an account) is not there; the message names it.
+    #[error("{0}")]
+    Missing(String),
     /// The bucket cannot be used right now (no credentials, for example).
     #[error("Uploads are unavailable: {0}")]
     Unavailable(String),
@@ -44,7 +47,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
-            Self::NotFound => "not_found",
+            Self::NotFound | Self::Missing(_) => "not_found",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -58,6 +61,7 @@ impl AppError {
             Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
             Self::NotFound => "Page not found",
+            Self::Missing(_) => "Not found",
             Self::Unavailable(_) => "Uploads are unavailable",
             Self::Internal(_) => "Something went wrong",
         }
@@ -77,6 +81,7 @@ impl AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: Option<crate::routes::Nav>,
     status: u16,
     title: &'a str,
     message: String,
@@ -90,7 +95,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +110,7 @@ impl ResponseError for AppError {
         }
         let status = self.status_code();
         let page = ErrorPage {
+            nav: None,
             status: status.as_u16(),
             title: self.title(),
             message: self.to_string(),

@@ -27,5 +27,7 @@ pub mod routes;
 pub mod startup;
 /// The bucket: credentials, form URL, presigned GET and PUT.
 pub mod storage;
+/// The record of confirmed uploads.
+pub mod uploads;
 /// Accounts and the audit log.
 pub mod users;

@@ -22,7 +22,9 @@ use crate::forms::{Clock, FormSigner};
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::{self, Metrics};
 use crate::routes;
+use crate::routes::admin::{self, AccountDefaults};
 use crate::storage::Storage;
+use crate::uploads::UploadStore;
 use crate::users::{NewUser, Role, UserStore, generate_password};
 
 /// The app never receives files; no request body it takes comes near this.
@@ -75,7 +77,8 @@ impl Application {
         let database_url =
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db = Database::connect(&database_url).await?;
-        let users = UserStore::new(db);
+        let users = UserStore::new(db.clone());
+        let uploads = web::Data::new(UploadStore::new(db));
         ensure_first_admin(&users, settings.max_size).await?;
         let session_key = match &settings.session_secret {
             Some(secret) => auth::session_key(secret)?,
@@ -103,6 +106,9 @@ impl Application {
         ));
         let users = web::Data::new(users);
         let limiter = web::Data::new(LoginLimiter::default());
+        let defaults = web::Data::new(AccountDefaults {
+            max_size: settings.max_size,
+        });
         let metrics = web::Data::new(metrics);
 
         let listener = TcpListener::bind(settings.listen)
@@ -125,6 +131,8 @@ impl Application {
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
                 .app_data(forms.clone())
                 .app_data(users.clone())
+                .app_data(uploads.clone())
+                .app_data(defaults.clone())
                 .app_data(limiter.clone())
                 .app_data(web::FormConfig::default().limit(MAX_REQUEST_BODY))
                 .app_data(metrics.clone())
@@ -132,12 +140,31 @@ impl Application {
                 .route("/metrics", web::get().to(metrics::endpoint))
                 .route("/", web::get().to(home))
                 .route("/upload", web::get().to(routes::upload::page))
+                .route("/uploads", web::get().to(routes::uploads::page))
+                .route(
+                    "/uploads/download",
+                    web::get().to(routes::uploads::download),
+                )
                 .route("/login", web::get().to(routes::login::page))
                 .route("/login", web::post().to(routes::login::submit))
                 .route("/logout", web::post().to(routes::login::logout))
                 .route("/static/{name}", web::get().to(routes::assets::asset))
                 .service(
-                    web::scope("/api").route("/presign", web::post().to(routes::presign::presign)),
+                    web::scope("/api")
+                        .route("/presign", web::post().to(routes::presign::presign))
+                        .route("/uploads/confirm", web::post().to(routes::uploads::confirm)),
+                )
+                .service(
+                    web::scope("/admin")
+                        .wrap(from_fn(auth::require_admin))
+                        .route("", web::get().to(admin::home))
+                        .route("/", web::get().to(admin::home))
+                        .route("/users", web::get().to(admin::users::list))
+                        .route("/users", web::post().to(admin::users::create))
+                        .route("/users/{name}", web::get().to(admin::user::edit))
+                        .route("/users/{name}", web::post().to(admin::user::update))
+                        .route("/audit", web::get().to(admin::audit::page))
+                        .default_service(web::to(routes::not_found)),
                 )
                 .default_service(web::to(routes::not_found))
         })

@@ -155,6 +155,61 @@ impl Storage {
         Ok(total)
     }
 
+    /// The object at `key`, or `None` when there is none.
+    pub async fn head(&self, key: &str) -> anyhow::Result<Option<StoredObject>> {
+        let found = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await;
+        match found {
+            Ok(head) => Ok(Some(StoredObject {
+                key: key.to_owned(),
+                size: head.content_length().unwrap_or(0).max(0) as u64,
+                content_type: head.content_type().unwrap_or_default().to_owned(),
+                modified: head.last_modified().map(|t| t.secs()),
+            })),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(error) => Err(anyhow::anyhow!(
+                "cannot look up {key}: {}",
+                error_chain(&error)
+            )),
+        }
+    }
+
+    /// The newest `limit` objects under `prefix`, newest first, and how many there are
+    /// in all. Keys sort by name, not age, so every page is read.
+    pub async fn list(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<StoredObject>, usize)> {
+        let mut objects = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| anyhow::anyhow!("cannot list {prefix}: {}", error_chain(&e)))?;
+            objects.extend(page.contents().iter().map(|object| StoredObject {
+                key: object.key().unwrap_or_default().to_owned(),
+                size: object.size().unwrap_or(0).max(0) as u64,
+                content_type: String::new(),
+                modified: object.last_modified().map(|t| t.secs()),
+            }));
+        }
+        let total = objects.len();
+        objects.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.key.cmp(&a.key)));
+        objects.truncate(limit);
+        Ok((objects, total))
+    }
+
     /// A URL that downloads `key` for `expires_in`; with `download_as`, browsers save
     /// it under that name instead of showing it.
     pub async fn presign_get(
@@ -200,6 +255,19 @@ impl Storage {
             .map_err(|e| anyhow::anyhow!(error_chain(&e)))?;
         Ok(request.uri().to_owned())
     }
+}
+
+/// An object in the bucket, as listed or looked up.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    /// Its full key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its content type (empty when listed: ListObjectsV2 does not say).
+    pub content_type: String,
+    /// When it was written, in Unix seconds.
+    pub modified: Option<i64>,
 }
 
 /// Stands in when aws-config offers no provider at all, so requests fail clearly.

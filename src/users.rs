@@ -123,6 +123,9 @@ pub enum UserError {
         /// Their prefix.
         other_prefix: String,
     },
+    /// A limit or setting that cannot work (a zero size, a malformed content type).
+    #[error("{0}")]
+    Invalid(String),
     /// A password too short to keep anyone out.
     #[error("the password must be at least {MIN_PASSWORD_LEN} characters long")]
     WeakPassword,
@@ -201,6 +204,11 @@ impl UserStore {
     /// Creates an account, recording `actor` in the audit log.
     pub async fn create(&self, actor: &str, new: NewUser) -> Result<User, UserError> {
         check_password(&new.password)?;
+        check_limits(
+            new.max_size,
+            &new.content_type_prefix,
+            new.quota.as_ref().map(|q| q.bytes()),
+        )?;
         if self.get(new.name.as_str()).await?.is_some() {
             return Err(UserError::Exists(new.name.to_string()));
         }
@@ -268,6 +276,11 @@ impl UserStore {
         if disabling {
             after.session_epoch += 1;
         }
+        check_limits(
+            ByteSize::from_bytes(after.max_size),
+            &after.content_type_prefix,
+            after.quota,
+        )?;
         sqlx::query(
             "UPDATE users SET prefix = $1, max_size = $2, content_type_prefix = $3, quota = $4, \
              disabled = $5, session_epoch = $6, role = $7, updated_at = $8 WHERE name = $9",
@@ -350,25 +363,30 @@ impl UserStore {
 
     /// The latest audit entries, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, UserError> {
-        let rows = sqlx::query(
-            "SELECT at, actor, action, subject, before_state, after_state FROM audit_log \
-             ORDER BY at DESC, id DESC LIMIT $1",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY at DESC, id DESC LIMIT $1"
+        ))
         .bind(limit)
         .fetch_all(self.db.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    subject: row.try_get("subject")?,
-                    before: row.try_get("before_state")?,
-                    after: row.try_get("after_state")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    /// The latest audit entries about one account, newest first.
+    pub async fn audit_log_of(
+        &self,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, UserError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE subject = $1 \
+             ORDER BY at DESC, id DESC LIMIT $2"
+        ))
+        .bind(subject)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(audit_from_row).collect()
     }
 
     async fn require(&self, name: &str) -> Result<User, UserError> {
@@ -403,7 +421,9 @@ impl UserStore {
         after: Option<&User>,
     ) -> Result<(), UserError> {
         let to_json = |user: Option<&User>| user.and_then(|u| serde_json::to_string(u).ok());
-        let id = format!("{:x}{:016x}", unix_now(), rand::random::<u64>());
+        // Sorts in the order entries were written (nanoseconds), even within one second.
+        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+        let id = format!("{nanos:024x}{:08x}", rand::random::<u32>());
         sqlx::query(
             "INSERT INTO audit_log (id, at, actor, action, subject, before_state, after_state) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -419,6 +439,19 @@ impl UserStore {
         .await?;
         Ok(())
     }
+}
+
+const AUDIT_COLUMNS: &str = "at, actor, action, subject, before_state, after_state";
+
+fn audit_from_row(row: &AnyRow) -> Result<AuditEntry, UserError> {
+    Ok(AuditEntry {
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        before: row.try_get("before_state")?,
+        after: row.try_get("after_state")?,
+    })
 }
 
 fn from_row(row: &AnyRow) -> Result<User, UserError> {
@@ -442,6 +475,40 @@ fn from_row(row: &AnyRow) -> Result<User, UserError> {
 
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// The longest content type prefix accepted (content types are at most 255 bytes).
+pub const MAX_CONTENT_TYPE_PREFIX_LEN: usize = 100;
+
+/// Refuses limits that would make every policy fail, and content type prefixes that
+/// could not start a real content type.
+fn check_limits(
+    max_size: ByteSize,
+    content_type_prefix: &str,
+    quota: Option<u64>,
+) -> Result<(), UserError> {
+    if max_size.bytes() == 0 {
+        return Err(UserError::Invalid(
+            "the largest file must be at least 1 byte".to_owned(),
+        ));
+    }
+    if quota == Some(0) {
+        return Err(UserError::Invalid(
+            "a quota must be at least 1 byte (disable the account to stop all uploads)".to_owned(),
+        ));
+    }
+    if content_type_prefix.len() > MAX_CONTENT_TYPE_PREFIX_LEN
+        || !content_type_prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/.+-_".contains(&b))
+    {
+        return Err(UserError::Invalid(format!(
+            "{:?} is not a content type prefix: use letters, digits and / . + - _ only, \
+             like image/ or application/pdf",
+            content_type_prefix.chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(())
 }
 
 fn check_password(password: &SecretString) -> Result<(), UserError> {

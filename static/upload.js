@@ -97,6 +97,19 @@
     return body;
   }
 
+  // Tells the server the upload arrived, so it is recorded. The file is stored either
+  // way: a failed confirmation is not an upload error.
+  async function confirm(key) {
+    try {
+      await fetch("/api/uploads/confirm", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ key }),
+      });
+    } catch (_) { /* recorded next time the list is read */ }
+  }
+
   function post(signed, file, ui) {
     return new Promise((resolve) => {
       const data = new FormData();
@@ -126,7 +139,11 @@
     }
     ui.say("Uploading…");
     const result = await post(signed, file, ui);
-    if (result.status === 201 || result.status === 204 || result.status === 200) return ui.done(result.key || signed.key);
+    if (result.status === 201 || result.status === 204 || result.status === 200) {
+      const key = result.key || signed.key;
+      await confirm(key);
+      return ui.done(key);
+    }
     const sentence = explain(file, result.status, result.code, result.message);
     if (sentence === "expired") {
       if (retried) return ui.fail("This form expired; reload the page.");

@@ -122,10 +122,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
             quota,
             password_stdin: _,
         } => {
-            let prefix = match prefix {
-                Some(prefix) => prefix,
-                None => KeyPrefix::parse(&format!("users/{name}/"))?,
-            };
+            let prefix = prefix.unwrap_or_else(|| KeyPrefix::for_user(&name));
             let user = users
                 .create(
                     &actor(),

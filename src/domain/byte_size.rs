@@ -24,6 +24,28 @@ impl ByteSize {
         Self(bytes)
     }
 
+    /// The size in the largest unit that holds it exactly (`5MiB`, `10MB`, `1234`), so
+    /// a form showing it reads back the same number of bytes.
+    pub fn exact(self) -> String {
+        const UNITS: [(u64, &str); 8] = [
+            (1 << 40, "TiB"),
+            (1_000_000_000_000, "TB"),
+            (1 << 30, "GiB"),
+            (1_000_000_000, "GB"),
+            (1 << 20, "MiB"),
+            (1_000_000, "MB"),
+            (1 << 10, "KiB"),
+            (1_000, "KB"),
+        ];
+        UNITS
+            .iter()
+            .find(|(size, _)| self.0 >= *size && self.0.is_multiple_of(*size))
+            .map_or_else(
+                || self.0.to_string(),
+                |(size, unit)| format!("{}{unit}", self.0 / size),
+            )
+    }
+
     /// Reads a SIZE as written by people: decimal units (KB, MB, GB, TB) are powers of
     /// 1000, binary units (KiB, MiB, GiB, TiB) powers of 1024, as S3 and browsers count.
     pub fn parse(input: &str) -> Result<Self, ByteSizeError> {
@@ -152,5 +174,20 @@ mod tests {
         assert_eq!(ByteSize::from_bytes(999).to_string(), "999 bytes");
         assert_eq!(ByteSize::from_bytes(1).to_string(), "1 byte");
         assert_eq!(ByteSize::from_bytes(1_048_576).to_string(), "1 MB");
+    }
+
+    #[test]
+    fn writes_sizes_exactly_for_forms() {
+        for (bytes, text) in [
+            (10_000_000, "10MB"),
+            (5 * 1024 * 1024, "5MiB"),
+            (1_500_000, "1500KB"),
+            (1234, "1234"),
+            (0, "0"),
+        ] {
+            let size = ByteSize::from_bytes(bytes);
+            assert_eq!(size.exact(), text);
+            assert_eq!(ByteSize::parse(&size.exact()).unwrap(), size);
+        }
     }
 }

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use super::Username;
+
 /// Longest prefix we accept, leaving room under S3's 1024-byte key limit for the
 /// date, the unique part and the file name.
 pub const MAX_PREFIX_BYTES: usize = 512;
@@ -54,6 +56,12 @@ impl KeyPrefix {
             }
         }
         Ok(Self(input.to_owned()))
+    }
+
+    /// The prefix an account gets when none is given: `users/NAME/` (valid for every
+    /// [`Username`]).
+    pub fn for_user(name: &Username) -> Self {
+        Self(format!("users/{name}/"))
     }
 
     /// The prefix text, ending with `/`.
@@ -112,6 +120,14 @@ mod tests {
         }
         let long = format!("{}/", "a".repeat(MAX_PREFIX_BYTES));
         assert!(KeyPrefix::parse(&long).is_err());
+    }
+
+    #[test]
+    fn the_default_prefix_of_a_user_is_valid() {
+        let name = Username::parse("Alice.B").unwrap();
+        let prefix = KeyPrefix::for_user(&name);
+        assert_eq!(prefix.as_str(), "users/alice.b/");
+        assert_eq!(KeyPrefix::parse(prefix.as_str()).unwrap(), prefix);
     }
 
     #[test]

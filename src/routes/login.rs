@@ -9,11 +9,13 @@ use serde::Deserialize;
 
 use crate::auth::{self, LoginLimiter};
 use crate::error::{AppError, render, render_with_status};
+use crate::routes::Nav;
 use crate::users::UserStore;
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    nav: Option<Nav>,
     csrf_token: String,
     username: String,
     error: Option<String>,
@@ -38,6 +40,7 @@ pub struct LogoutForm {
 /// `GET /login`.
 pub async fn page(session: Session) -> Result<HttpResponse, AppError> {
     render(&LoginPage {
+        nav: None,
         csrf_token: auth::csrf_token(&session),
         username: String::new(),
         error: None,
@@ -71,6 +74,7 @@ pub async fn submit(
         return render_with_status(
             actix_web::http::StatusCode::UNAUTHORIZED,
             &LoginPage {
+                nav: None,
                 csrf_token: auth::csrf_token(&session),
                 username: name,
                 error: Some("The name or the password is wrong.".to_owned()),
@@ -80,10 +84,8 @@ pub async fn submit(
     limiter.succeeded(&name);
     auth::sign_in(&session, &user)?;
     tracing::info!(user = %user.name, "signed in");
-    // Admin pages come next (issue #3); everyone lands on the upload page for now.
-    let target = "/upload";
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, target))
+        .insert_header((header::LOCATION, "/upload"))
         .finish())
 }
 

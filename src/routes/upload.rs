@@ -8,11 +8,13 @@ use time::format_description::well_known::Rfc3339;
 use crate::auth;
 use crate::error::{AppError, render};
 use crate::forms::{FormFile, FormSigner, Uploader};
+use crate::routes::Nav;
 use crate::users::UserStore;
 
 #[derive(Template)]
 #[template(path = "upload.html")]
 struct UploadPage {
+    nav: Option<Nav>,
     action: String,
     fields: Vec<(String, String)>,
     max_size: u64,
@@ -32,6 +34,7 @@ pub async fn page(
     let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let form = forms.sign(&uploader, FormFile::Any).await?;
     render(&UploadPage {
+        nav: Nav::new(&user, &session, "upload"),
         action: form.url().to_owned(),
         fields: form
             .fields()

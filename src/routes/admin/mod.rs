@@ -1,0 +1,113 @@
+//! `/admin/*`: accounts and the audit log. Every route here sits in the admin-only
+//! scope (`auth::require_admin` in `startup`), which hands handlers the signed-in admin
+//! as `web::ReqData<User>`. Forms are checked by the same types and store as the CLI.
+
+pub mod audit;
+pub mod user;
+pub mod users;
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+
+use crate::domain::ByteSize;
+use crate::users::UserError;
+
+/// What a new account gets when the form leaves a setting empty.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountDefaults {
+    /// Largest file (`POSTBOX_MAX_SIZE`).
+    pub max_size: ByteSize,
+}
+
+/// `GET /admin`: the user list is the admin's home.
+pub async fn home() -> HttpResponse {
+    see_other("/admin/users")
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A size typed into a form; `label` names the field in the error.
+fn parse_size(label: &str, text: &str) -> Result<ByteSize, String> {
+    ByteSize::parse(text).map_err(|e| format!("{label}: {e}."))
+}
+
+/// A quota typed into a form: empty (or `none`) for no quota.
+fn parse_quota(text: &str) -> Result<Option<ByteSize>, String> {
+    match text.trim() {
+        "" | "none" => Ok(None),
+        given => parse_size("Quota", given).map(Some),
+    }
+}
+
+/// The status a refused account change answers with, and its sentence. A database
+/// failure is logged and answered with a plain sentence; the form is shown again.
+fn refusal(error: UserError) -> (StatusCode, String) {
+    let status = match &error {
+        UserError::Exists(_) | UserError::PrefixOverlaps { .. } => StatusCode::CONFLICT,
+        UserError::NotFound(_) => StatusCode::NOT_FOUND,
+        UserError::Invalid(_) | UserError::WeakPassword => StatusCode::BAD_REQUEST,
+        UserError::Database(cause) => {
+            tracing::error!(error = format!("{cause:#}"), "an account change failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The change could not be saved: the database did not answer. Please try again."
+                    .to_owned(),
+            );
+        }
+    };
+    (status, sentence(&error.to_string()))
+}
+
+/// `the prefix …` → `The prefix ….`
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// How a size limit reads in a table: `10 MB`, or `none`.
+fn shown(size: Option<u64>) -> String {
+    size.map_or_else(
+        || "none".to_owned(),
+        |s| ByteSize::from_bytes(s).to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_quotas_and_names_the_field_in_errors() {
+        assert_eq!(parse_quota("").unwrap(), None);
+        assert_eq!(parse_quota(" none ").unwrap(), None);
+        assert_eq!(parse_quota("2GB").unwrap().unwrap().bytes(), 2_000_000_000);
+        assert!(parse_quota("lots").unwrap_err().starts_with("Quota: "));
+        assert!(
+            parse_size("Largest file", "ten")
+                .unwrap_err()
+                .starts_with("Largest file: ")
+        );
+    }
+
+    #[test]
+    fn turns_store_errors_into_sentences() {
+        assert_eq!(
+            sentence("a user named \"x\" exists"),
+            "A user named \"x\" exists."
+        );
+        let (status, text) = refusal(UserError::WeakPassword);
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(text.starts_with("The password must be"));
+    }
+}

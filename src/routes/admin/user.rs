@@ -1,0 +1,285 @@
+//! `GET|POST /admin/users/{name}`: one account's settings, disabling and re-enabling it,
+//! and resetting its password; with the account's own audit entries.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::audit::Entry;
+use super::{parse_quota, parse_size, refusal, see_other};
+use crate::auth;
+use crate::domain::{ByteSize, KeyPrefix};
+use crate::error::{AppError, render_with_status};
+use crate::routes::Nav;
+use crate::users::{User, UserChanges, UserStore, generate_password};
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+struct UserPage {
+    nav: Option<Nav>,
+    csrf_token: String,
+    name: String,
+    role: &'static str,
+    disabled: bool,
+    is_self: bool,
+    form: Settings,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    new_password: Option<String>,
+    history: Vec<Entry>,
+}
+
+/// The editable settings, as typed (or as stored, written exactly).
+#[derive(Debug, Default, Deserialize)]
+pub struct Settings {
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    max_size: String,
+    #[serde(default)]
+    content_type_prefix: String,
+    #[serde(default)]
+    quota: String,
+}
+
+impl Settings {
+    fn of(user: &User) -> Self {
+        Self {
+            prefix: user.prefix.clone(),
+            max_size: ByteSize::from_bytes(user.max_size).exact(),
+            content_type_prefix: user.content_type_prefix.clone(),
+            quota: user
+                .quota
+                .map(|q| ByteSize::from_bytes(q).exact())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn changes(&self) -> Result<UserChanges, String> {
+        Ok(UserChanges {
+            prefix: Some(
+                KeyPrefix::parse(self.prefix.trim()).map_err(|e| format!("Prefix: {e}."))?,
+            ),
+            max_size: Some(parse_size("Largest file", &self.max_size)?),
+            content_type_prefix: Some(self.content_type_prefix.trim().to_owned()),
+            quota: Some(parse_quota(&self.quota)?),
+            ..UserChanges::default()
+        })
+    }
+}
+
+/// What `POST /admin/users/{name}` does: each button on the page sends one.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Action {
+    Save,
+    Disable,
+    Enable,
+    ResetPassword,
+}
+
+/// A form posted to `/admin/users/{name}`.
+#[derive(Debug, Deserialize)]
+pub struct UserForm {
+    action: Action,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    settings: Settings,
+    #[serde(default)]
+    password: Option<SecretString>,
+}
+
+/// Query of `GET /admin/users/{name}`: which change just succeeded.
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /admin/users/{name}`.
+pub async fn edit(
+    admin: web::ReqData<User>,
+    session: Session,
+    users: web::Data<UserStore>,
+    name: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, AppError> {
+    let user = find(&users, &name).await?;
+    let notice = match done.done.as_deref() {
+        Some("created") => Some("The account is created."),
+        Some("saved") => Some("The changes are saved."),
+        Some("disabled") => {
+            Some("The account is disabled: it cannot sign in, and its sessions have ended.")
+        }
+        Some("enabled") => Some("The account is enabled again."),
+        Some("password") => Some("The password is changed, and the account's sessions have ended."),
+        _ => None,
+    };
+    let view = View {
+        admin: &admin,
+        session: &session,
+        users: &users,
+        user: &user,
+    };
+    view.render(Settings::of(&user), notice, None, None, StatusCode::OK)
+        .await
+}
+
+/// `POST /admin/users/{name}`.
+pub async fn update(
+    admin: web::ReqData<User>,
+    session: Session,
+    users: web::Data<UserStore>,
+    name: web::Path<String>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    auth::check_csrf(&session, Some(&form.csrf_token))?;
+    let form = form.into_inner();
+    let user = find(&users, &name).await?;
+    let is_self = user.name == admin.name;
+    let result = match form.action {
+        Action::Save => match form.settings.changes() {
+            Ok(changes) => apply(&users, &admin, &user, changes, "saved").await,
+            Err(error) => Err((StatusCode::BAD_REQUEST, error)),
+        },
+        Action::Disable if is_self => Err((
+            StatusCode::BAD_REQUEST,
+            "You cannot disable your own account: another admin has to.".to_owned(),
+        )),
+        Action::Disable | Action::Enable => {
+            let disable = matches!(form.action, Action::Disable);
+            let changes = UserChanges {
+                disabled: Some(disable),
+                ..UserChanges::default()
+            };
+            let done = if disable { "disabled" } else { "enabled" };
+            apply(&users, &admin, &user, changes, done).await
+        }
+        Action::ResetPassword => {
+            let typed = form.password.filter(|p| !p.expose_secret().is_empty());
+            let generated = typed.is_none();
+            let password = typed.unwrap_or_else(generate_password);
+            match users
+                .set_password(&admin.name, &user.name, password.clone())
+                .await
+            {
+                Ok(()) => {
+                    tracing::info!(admin = %admin.name, user = %user.name, "reset a password");
+                    if is_self {
+                        // The reset ended every session of the account, this one too:
+                        // start a new one so the admin stays signed in here.
+                        let renewed = find(&users, &user.name).await?;
+                        auth::sign_in(&session, &renewed)?;
+                    }
+                    if generated {
+                        // Shown once, on this answer only: never in a URL or a log.
+                        let view = View {
+                            admin: &admin,
+                            session: &session,
+                            users: &users,
+                            user: &user,
+                        };
+                        return view
+                            .render(
+                                Settings::of(&user),
+                                Some("The password is changed, and the account's sessions have ended."),
+                                None,
+                                Some(password),
+                                StatusCode::OK,
+                            )
+                            .await;
+                    }
+                    Ok("password")
+                }
+                Err(error) => Err(refusal(error)),
+            }
+        }
+    };
+    match result {
+        Ok(done) => Ok(see_other(&format!(
+            "/admin/users/{}?done={done}",
+            user.name
+        ))),
+        Err((status, error)) => {
+            // A refused edit shows what was typed, so nothing is lost.
+            let settings = match form.action {
+                Action::Save => form.settings,
+                _ => Settings::of(&user),
+            };
+            let view = View {
+                admin: &admin,
+                session: &session,
+                users: &users,
+                user: &user,
+            };
+            view.render(settings, None, Some(error), None, status).await
+        }
+    }
+}
+
+async fn find(users: &UserStore, name: &str) -> Result<User, AppError> {
+    users
+        .get(name)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .ok_or_else(|| AppError::Missing(format!("There is no user named {name:?}.")))
+}
+
+async fn apply(
+    users: &UserStore,
+    admin: &User,
+    user: &User,
+    changes: UserChanges,
+    done: &'static str,
+) -> Result<&'static str, (StatusCode, String)> {
+    users
+        .update(&admin.name, &user.name, changes)
+        .await
+        .map_err(refusal)?;
+    tracing::info!(admin = %admin.name, user = %user.name, change = done, "changed an account");
+    Ok(done)
+}
+
+/// What every rendering of the page needs.
+struct View<'a> {
+    admin: &'a User,
+    session: &'a Session,
+    users: &'a UserStore,
+    user: &'a User,
+}
+
+impl View<'_> {
+    async fn render(
+        &self,
+        form: Settings,
+        notice: Option<&'static str>,
+        error: Option<String>,
+        new_password: Option<SecretString>,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let history = self
+            .users
+            .audit_log_of(&self.user.name, 20)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        render_with_status(
+            status,
+            &UserPage {
+                nav: Nav::new(self.admin, self.session, "users"),
+                csrf_token: auth::csrf_token(self.session),
+                name: self.user.name.clone(),
+                role: self.user.role.as_str(),
+                disabled: self.user.disabled,
+                is_self: self.user.name == self.admin.name,
+                form,
+                notice,
+                error,
+                new_password: new_password.map(|p| p.expose_secret().to_owned()),
+                history: history.iter().map(Entry::from).collect(),
+            },
+        )
+    }
+}

@@ -1,0 +1,190 @@
+//! `GET /admin/users` (every account, and a form for a new one), `POST /admin/users`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::{AccountDefaults, parse_quota, parse_size, refusal, see_other, shown};
+use crate::auth;
+use crate::domain::{KeyPrefix, Username};
+use crate::error::{AppError, render_with_status};
+use crate::routes::Nav;
+use crate::users::{NewUser, Role, User, UserStore};
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    nav: Option<Nav>,
+    csrf_token: String,
+    users: Vec<Row>,
+    form: NewUserForm,
+    default_max_size: String,
+    error: Option<String>,
+}
+
+/// One account as the table shows it.
+struct Row {
+    name: String,
+    role: &'static str,
+    prefix: String,
+    max_size: String,
+    types: String,
+    quota: String,
+    disabled: bool,
+}
+
+impl From<&User> for Row {
+    fn from(user: &User) -> Self {
+        Self {
+            name: user.name.clone(),
+            role: user.role.as_str(),
+            prefix: user.prefix.clone(),
+            max_size: shown(Some(user.max_size)),
+            types: if user.content_type_prefix.is_empty() {
+                "any".to_owned()
+            } else {
+                user.content_type_prefix.clone()
+            },
+            quota: shown(user.quota),
+            disabled: user.disabled,
+        }
+    }
+}
+
+/// The new-account form as posted (and shown again, password aside, when refused).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    admin: Option<String>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    max_size: String,
+    #[serde(default)]
+    content_type_prefix: String,
+    #[serde(default)]
+    quota: String,
+    #[serde(default)]
+    password: Option<SecretString>,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl NewUserForm {
+    /// The account this form describes, or the first thing wrong with it.
+    fn parse(&self, defaults: &AccountDefaults) -> Result<NewUser, String> {
+        let name = Username::parse(&self.name).map_err(|e| format!("Name: {e}."))?;
+        let prefix = match self.prefix.trim() {
+            "" => KeyPrefix::for_user(&name),
+            given => KeyPrefix::parse(given).map_err(|e| format!("Prefix: {e}."))?,
+        };
+        let max_size = match self.max_size.trim() {
+            "" => defaults.max_size,
+            given => parse_size("Largest file", given)?,
+        };
+        let password = self
+            .password
+            .clone()
+            .filter(|p| !p.expose_secret().is_empty())
+            .ok_or("Password: type a password for the new account.")?;
+        Ok(NewUser {
+            name,
+            role: if self.admin.is_some() {
+                Role::Admin
+            } else {
+                Role::User
+            },
+            prefix,
+            max_size,
+            content_type_prefix: self.content_type_prefix.trim().to_owned(),
+            quota: parse_quota(&self.quota)?,
+            password,
+        })
+    }
+}
+
+/// `GET /admin/users`.
+pub async fn list(
+    admin: web::ReqData<User>,
+    session: Session,
+    users: web::Data<UserStore>,
+    defaults: web::Data<AccountDefaults>,
+) -> Result<HttpResponse, AppError> {
+    page(
+        &admin,
+        &session,
+        &users,
+        &defaults,
+        NewUserForm::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /admin/users`: creates the account, or shows the form again with what was
+/// typed and the reason it was refused.
+pub async fn create(
+    admin: web::ReqData<User>,
+    session: Session,
+    users: web::Data<UserStore>,
+    defaults: web::Data<AccountDefaults>,
+    form: web::Form<NewUserForm>,
+) -> Result<HttpResponse, AppError> {
+    auth::check_csrf(&session, Some(&form.csrf_token))?;
+    let form = form.into_inner();
+    let (status, error) = match form.parse(&defaults) {
+        Err(error) => (StatusCode::BAD_REQUEST, error),
+        Ok(new) => match users.create(&admin.name, new).await {
+            Ok(created) => {
+                tracing::info!(admin = %admin.name, user = %created.name, "created an account");
+                return Ok(see_other(&format!(
+                    "/admin/users/{}?done=created",
+                    created.name
+                )));
+            }
+            Err(error) => refusal(error),
+        },
+    };
+    page(
+        &admin,
+        &session,
+        &users,
+        &defaults,
+        form,
+        Some(error),
+        status,
+    )
+    .await
+}
+
+async fn page(
+    admin: &User,
+    session: &Session,
+    users: &UserStore,
+    defaults: &AccountDefaults,
+    form: NewUserForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let accounts = users
+        .list()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    render_with_status(
+        status,
+        &UsersPage {
+            nav: Nav::new(admin, session, "users"),
+            csrf_token: auth::csrf_token(session),
+            users: accounts.iter().map(Row::from).collect(),
+            form,
+            default_max_size: defaults.max_size.exact(),
+            error,
+        },
+    )
+}

@@ -1,0 +1,173 @@
+//! `GET /uploads` (the signed-in person's files, with download links),
+//! `GET /uploads/download?key=…` and `POST /api/uploads/confirm`.
+
+use std::time::Duration;
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::auth;
+use crate::domain::{ByteSize, KeyPrefix};
+use crate::error::{ApiError, AppError, render};
+use crate::forms::FormSigner;
+use crate::routes::Nav;
+use crate::storage::{Storage, StoredObject};
+use crate::uploads::UploadStore;
+use crate::users::{User, UserStore};
+
+/// How many files the page lists.
+const SHOWN: usize = 500;
+/// How long a download link works: long enough to start, short enough not to share.
+const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
+
+#[derive(Template)]
+#[template(path = "uploads.html")]
+struct UploadsPage {
+    nav: Option<Nav>,
+    prefix: String,
+    files: Vec<Row>,
+    total: usize,
+    total_size: String,
+}
+
+/// One file as the list shows it.
+struct Row {
+    key: String,
+    name: String,
+    folder: String,
+    size: String,
+    modified: String,
+}
+
+impl Row {
+    fn new(object: &StoredObject, prefix: &KeyPrefix) -> Self {
+        let relative = object
+            .key
+            .strip_prefix(prefix.as_str())
+            .unwrap_or(&object.key);
+        let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let modified = object
+            .modified
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+            .and_then(|t| {
+                t.format(format_description!(
+                    "[year]-[month]-[day] [hour]:[minute] UTC"
+                ))
+                .ok()
+            })
+            .unwrap_or_default();
+        Self {
+            key: object.key.clone(),
+            name: name.to_owned(),
+            folder: folder.to_owned(),
+            size: ByteSize::from_bytes(object.size).to_string(),
+            modified,
+        }
+    }
+}
+
+/// `GET /uploads`.
+pub async fn page(
+    session: Session,
+    users: web::Data<UserStore>,
+    forms: web::Data<FormSigner>,
+) -> Result<HttpResponse, AppError> {
+    let user = auth::current_user(&session, &users).await?;
+    let prefix = user.key_prefix()?;
+    let (objects, total) = forms
+        .storage()
+        .list(prefix.as_str(), SHOWN)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+    let total_size: u64 = objects.iter().map(|o| o.size).sum();
+    render(&UploadsPage {
+        nav: Nav::new(&user, &session, "uploads"),
+        prefix: prefix.to_string(),
+        files: objects.iter().map(|o| Row::new(o, &prefix)).collect(),
+        total,
+        total_size: ByteSize::from_bytes(total_size).to_string(),
+    })
+}
+
+/// The key a download or confirmation names.
+#[derive(Debug, Deserialize)]
+pub struct KeyParam {
+    key: String,
+}
+
+/// `GET /uploads/download?key=…`: a short-lived presigned GET that saves the file
+/// under its own name.
+pub async fn download(
+    session: Session,
+    users: web::Data<UserStore>,
+    forms: web::Data<FormSigner>,
+    query: web::Query<KeyParam>,
+) -> Result<HttpResponse, AppError> {
+    let user = auth::current_user(&session, &users).await?;
+    let object = own_object(&user, forms.storage(), &query.key).await?;
+    let name = object.key.rsplit('/').next().unwrap_or("download");
+    let url = forms
+        .storage()
+        .presign_get(&object.key, DOWNLOAD_LINK_TTL, Some(name))
+        .await
+        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, url))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// `POST /api/uploads/confirm` (JSON `{"key"}`): checks the object is there and under
+/// the caller's prefix, then records it.
+pub async fn confirm(
+    http: HttpRequest,
+    session: Session,
+    users: web::Data<UserStore>,
+    uploads: web::Data<UploadStore>,
+    forms: web::Data<FormSigner>,
+    body: web::Json<KeyParam>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth::current_user(&session, &users).await?;
+    let token = http
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    auth::check_csrf(&session, token)?;
+    let object = own_object(&user, forms.storage(), &body.key).await?;
+    uploads
+        .record(&user.name, &object)
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "key": object.key,
+        "size": object.size,
+        "content_type": object.content_type,
+    })))
+}
+
+/// The object at `key`, if it lies under `user`'s prefix and exists.
+async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredObject, AppError> {
+    let prefix = user.key_prefix()?;
+    // A key under the prefix cannot climb out of it: S3 keys are literal, but browsers
+    // and tools that show them as paths would, so such keys are refused too.
+    if !prefix.contains_key(key) || key.split('/').any(|s| s == "..") || key.len() > 1024 {
+        return Err(AppError::Forbidden(format!(
+            "That file is not yours: your files are under {prefix}."
+        )));
+    }
+    storage
+        .head(key)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?
+        .ok_or_else(|| {
+            AppError::Missing(format!(
+                "There is no file {:?} (it was never uploaded, or it was removed).",
+                key.strip_prefix(prefix.as_str()).unwrap_or(key)
+            ))
+        })
+}
