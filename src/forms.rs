@@ -135,6 +135,11 @@ impl FormSigner {
             .map_err(|e| AppError::Unavailable(e.to_string()))?;
         let now = self.clock.now();
         let (file_name, content_type) = match file {
+            // Restricted to some types, the plain form carries the allowed prefix for
+            // the person to complete (the policy checks `starts-with`).
+            FormFile::Any if !uploader.content_type_prefix.is_empty() => {
+                ("${filename}", uploader.content_type_prefix.as_str())
+            }
             FormFile::Any => ("${filename}", DEFAULT_CONTENT_TYPE),
             FormFile::Named { name, content_type } => (name.as_str(), content_type),
         };

@@ -22,6 +22,9 @@ struct UploadPage {
     prefix: String,
     csrf_token: String,
     expires_at: String,
+    /// When only some types are allowed, the plain form asks for the file's type,
+    /// starting with this.
+    type_prefix: Option<String>,
 }
 
 /// `GET /upload`.
@@ -33,11 +36,13 @@ pub async fn page(
     let user = auth::current_user(&session, &users).await?;
     let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let form = forms.sign(&uploader, FormFile::Any).await?;
+    let type_prefix = Some(uploader.content_type_prefix.clone()).filter(|p| !p.is_empty());
     render(&UploadPage {
         nav: Nav::new(&user, &session, "upload"),
         action: form.url().to_owned(),
         fields: form
             .fields()
+            .filter(|(name, _)| type_prefix.is_none() || *name != "Content-Type")
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect(),
         max_size: uploader.max_size.bytes(),
@@ -45,5 +50,6 @@ pub async fn page(
         prefix: uploader.prefix.to_string(),
         csrf_token: auth::csrf_token(&session),
         expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
+        type_prefix,
     })
 }

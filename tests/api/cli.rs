@@ -17,15 +17,7 @@ struct Bucket {
 impl Bucket {
     /// Stores `body` at `key` directly, as setup for a test.
     async fn put(&self, key: &str, body: &[u8]) {
-        self.storage
-            .client()
-            .put_object()
-            .bucket(self.bucket.bucket())
-            .key(key)
-            .body(body.to_vec().into())
-            .send()
-            .await
-            .unwrap();
+        crate::helpers::put_object(&self.storage, key, body).await;
     }
 }
 

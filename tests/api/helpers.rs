@@ -8,7 +8,9 @@ use postbox::storage::Storage;
 use reqwest::multipart::{Form, Part};
 use scraper::{Html, Selector};
 
-/// A running app with its own local bucket in a temporary folder.
+/// A running app with its own local bucket in a temporary folder. A clone is the same
+/// app; give it a new client to be another browser.
+#[derive(Clone)]
 pub struct TestApp {
     pub database_url: String,
     pub address: String,
@@ -16,7 +18,7 @@ pub struct TestApp {
     pub storage: Storage,
     pub client: reqwest::Client,
     pub prefix: String,
-    _data: tempfile::TempDir,
+    _data: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// How a test wants its app.
@@ -103,7 +105,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         storage,
         client: new_client(),
         prefix,
-        _data: data,
+        _data: std::sync::Arc::new(data),
     };
     app.sign_in(USER, PASSWORD).await;
     app
@@ -127,6 +129,16 @@ pub fn meta_csrf(html: &str) -> String {
         .and_then(|m| m.value().attr("content"))
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The text of a page's alert (`role="alert"`), as a person reads it.
+pub fn alert(html: &str) -> String {
+    let document = Html::parse_document(html);
+    document
+        .select(&Selector::parse(r#"[role="alert"]"#).unwrap())
+        .next()
+        .map(|a| a.text().collect::<String>())
+        .unwrap_or_default()
 }
 
 /// A form as a browser sees it: where it posts and its fields in order.
@@ -307,6 +319,19 @@ impl TestApp {
     }
 }
 
+/// Stores `body` at `key` straight in the bucket, as setup for a test.
+pub async fn put_object(storage: &Storage, key: &str, body: &[u8]) {
+    storage
+        .client()
+        .put_object()
+        .bucket(storage.bucket())
+        .key(key)
+        .body(body.to_vec().into())
+        .send()
+        .await
+        .unwrap();
+}
+
 pub fn parse_form(html: &str) -> BrowserForm {
     let document = Html::parse_document(html);
     let form = document
@@ -351,4 +376,72 @@ fn uuid_like() -> String {
     Alphanumeric
         .sample_string(&mut rand::rng(), 16)
         .to_lowercase()
+}
+
+/// Accounts and other browsers.
+impl TestApp {
+    /// The app's accounts.
+    pub async fn users(&self) -> postbox::users::UserStore {
+        postbox::users::UserStore::new(self.database().await)
+    }
+
+    /// Creates an account straight in the database (password: `PASSWORD`).
+    pub async fn add_user(&self, name: &str, role: postbox::users::Role, prefix: &str) {
+        self.users()
+            .await
+            .create(
+                "test",
+                postbox::users::NewUser {
+                    name: postbox::domain::Username::parse(name).unwrap(),
+                    role,
+                    prefix: KeyPrefix::parse(prefix).unwrap(),
+                    max_size: ByteSize::parse("1MB").unwrap(),
+                    content_type_prefix: String::new(),
+                    quota: None,
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    /// The same app in a new browser, signed in as `name` with `password`.
+    pub async fn browser_of(&self, name: &str, password: &str) -> TestApp {
+        let mut other = self.clone();
+        other.client = new_client();
+        other.csrf_token.clear();
+        let response = other.sign_in(name, password).await;
+        assert_eq!(response.status(), 303, "{name} signs in");
+        other
+    }
+
+    /// A new admin account, signed in, in a new browser.
+    pub async fn admin(&self) -> TestApp {
+        self.add_user("boss", postbox::users::Role::Admin, "admins/boss/")
+            .await;
+        self.browser_of("boss", PASSWORD).await
+    }
+
+    /// Posts an HTML form with this session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields = fields.to_vec();
+        fields.push(("csrf_token", &self.csrf_token));
+        self.client
+            .post(format!("{}{path}", self.address))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts JSON to `/api/*` with this session's CSRF header.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .header("x-csrf-token", &self.csrf_token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
 }

@@ -1,10 +1,14 @@
 //! The integration suite: one binary, each test on its own app, port and bucket.
 
+mod admin;
 mod cli;
 mod health;
 mod helpers;
+mod many_instances;
 mod no_file_bytes;
+mod prefixes;
 mod presign_api;
 mod sign_in;
 mod upload_form;
+mod uploads;
 mod users;

@@ -1,0 +1,187 @@
+//! Two `postbox serve` processes on one database (PostgreSQL with
+//! POSTBOX_TEST_DATABASE=postgres, else one SQLite file) share accounts and sessions.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use postbox::db::Database;
+use postbox::domain::{ByteSize, KeyPrefix, Username};
+use postbox::users::{NewUser, Role, UserStore};
+
+use crate::helpers::{meta_csrf, new_client, test_database_url};
+
+const SECRET: &str = "one session secret shared by every instance of this test";
+
+/// A `postbox serve` process, stopped when dropped.
+struct Instance {
+    child: Child,
+    address: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn serve(database_url: &str) -> Instance {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_postbox"))
+        .arg("serve")
+        .current_dir(data.path())
+        .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
+        .env("POSTBOX_DATABASE_URL", database_url)
+        .env("POSTBOX_SESSION_SECRET", SECRET)
+        .env("POSTBOX_DATA_DIR", data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let instance = Instance {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+        _data: data,
+    };
+    let started = Instant::now();
+    loop {
+        if let Ok(response) = reqwest::get(format!("{}/healthz", instance.address)).await
+            && response.status() == 200
+        {
+            return instance;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "postbox serve starts"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_share_accounts_and_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = test_database_url(dir.path()).await;
+    let users = UserStore::new(Database::connect(&url).await.unwrap());
+    users
+        .create(
+            "test",
+            NewUser {
+                name: Username::parse("boss").unwrap(),
+                role: Role::Admin,
+                prefix: KeyPrefix::parse("admins/boss/").unwrap(),
+                max_size: ByteSize::parse("1MB").unwrap(),
+                content_type_prefix: String::new(),
+                quota: None,
+                password: "the boss's password".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (a, b) = (serve(&url).await, serve(&url).await);
+
+    // Signed in on A, the same cookie works on B.
+    let browser = new_client();
+    let login = browser
+        .get(format!("{}/login", a.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = browser
+        .post(format!("{}/login", a.address))
+        .form(&[
+            ("username", "boss"),
+            ("password", "the boss's password"),
+            ("csrf_token", &meta_csrf(&login)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let on_b = browser
+        .get(format!("{}/admin/users", b.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_b.status(), 200, "A's session is valid on B");
+    let csrf = meta_csrf(&on_b.text().await.unwrap());
+
+    // An account created through B signs in on A.
+    let created = browser
+        .post(format!("{}/admin/users", b.address))
+        .form(&[
+            ("name", "carol"),
+            ("password", "carol's long password"),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let carol = new_client();
+    let login = carol
+        .get(format!("{}/login", a.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = carol
+        .post(format!("{}/login", a.address))
+        .form(&[
+            ("username", "carol"),
+            ("password", "carol's long password"),
+            ("csrf_token", &meta_csrf(&login)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = carol
+        .get(format!("{}/upload", b.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("users/carol/"));
+
+    // Carol, disabled through A, loses her session on B at once.
+    let csrf = meta_csrf(
+        &browser
+            .get(format!("{}/admin/users/carol", a.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let disabled = browser
+        .post(format!("{}/admin/users/carol", a.address))
+        .form(&[("action", "disable"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 303);
+    let page = carol
+        .get(format!("{}/upload", b.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303);
+}
