@@ -11,7 +11,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::Key;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
@@ -97,6 +97,15 @@ pub fn check_csrf(session: &Session, provided: Option<&str>) -> Result<(), AppEr
                 .to_owned(),
         )),
     }
+}
+
+/// Refuses an `/api/*` call whose `X-CSRF-Token` header is missing or not this session's.
+pub fn check_csrf_header(session: &Session, request: &HttpRequest) -> Result<(), AppError> {
+    let token = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    check_csrf(session, token)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

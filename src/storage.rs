@@ -133,26 +133,9 @@ impl Storage {
         })
     }
 
-    /// Bytes stored under `prefix` (all pages of ListObjectsV2).
+    /// Bytes stored under `prefix`.
     pub async fn usage(&self, prefix: &str) -> anyhow::Result<u64> {
-        let mut total = 0u64;
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|e| anyhow::anyhow!("cannot list {prefix}: {}", error_chain(&e)))?;
-            total += page
-                .contents()
-                .iter()
-                .map(|o| o.size().unwrap_or(0).max(0) as u64)
-                .sum::<u64>();
-        }
-        Ok(total)
+        Ok(self.objects(prefix).await?.iter().map(|o| o.size).sum())
     }
 
     /// The object at `key`, or `None` when there is none.
@@ -186,6 +169,15 @@ impl Storage {
         prefix: &str,
         limit: usize,
     ) -> anyhow::Result<(Vec<StoredObject>, usize)> {
+        let mut objects = self.objects(prefix).await?;
+        let total = objects.len();
+        objects.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.key.cmp(&a.key)));
+        objects.truncate(limit);
+        Ok((objects, total))
+    }
+
+    /// Every object under `prefix` (all pages of ListObjectsV2), in key order.
+    async fn objects(&self, prefix: &str) -> anyhow::Result<Vec<StoredObject>> {
         let mut objects = Vec::new();
         let mut pages = self
             .client
@@ -204,10 +196,7 @@ impl Storage {
                 modified: object.last_modified().map(|t| t.secs()),
             }));
         }
-        let total = objects.len();
-        objects.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.key.cmp(&a.key)));
-        objects.truncate(limit);
-        Ok((objects, total))
+        Ok(objects)
     }
 
     /// A URL that downloads `key` for `expires_in`; with `download_as`, browsers save

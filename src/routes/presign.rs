@@ -29,11 +29,7 @@ pub async fn presign(
     request: web::Json<PresignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth::current_user(&session, &users).await?;
-    let token = http
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok());
-    auth::check_csrf(&session, token)?;
+    auth::check_csrf_header(&session, &http)?;
     let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;

@@ -133,11 +133,7 @@ pub async fn confirm(
     body: web::Json<KeyParam>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth::current_user(&session, &users).await?;
-    let token = http
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok());
-    auth::check_csrf(&session, token)?;
+    auth::check_csrf_header(&session, &http)?;
     let object = own_object(&user, forms.storage(), &body.key).await?;
     uploads
         .record(&user.name, &object)

@@ -211,6 +211,19 @@ pub struct S3Answer {
 }
 
 impl S3Answer {
+    /// Asserts the bucket refused a post for breaking a policy condition: AWS and
+    /// radosgw answer 403 AccessDenied, s3s 400 InvalidPolicyDocument; nothing else.
+    pub fn assert_refused_by_policy(&self, what: &str) {
+        let code = self.xml("Code").unwrap_or_default();
+        assert!(
+            (self.status == 403 && code == "AccessDenied")
+                || (self.status == 400 && code == "InvalidPolicyDocument"),
+            "{what}: {} {}",
+            self.status,
+            self.body
+        );
+    }
+
     /// The text of the first `<tag>` in the XML body.
     pub fn xml(&self, tag: &str) -> Option<String> {
         let open = format!("<{tag}>");

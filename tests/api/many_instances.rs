@@ -69,6 +69,26 @@ async fn serve(database_url: &str) -> Instance {
     }
 }
 
+/// Signs `client` in at `address` through the login form.
+async fn sign_in(client: &reqwest::Client, address: &str, name: &str, password: &str) {
+    let login = page(client, &format!("{address}/login")).await;
+    let response = client
+        .post(format!("{address}/login"))
+        .form(&[
+            ("username", name),
+            ("password", password),
+            ("csrf_token", &meta_csrf(&login)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{name} signs in at {address}");
+}
+
+async fn page(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 #[tokio::test]
 async fn two_instances_on_one_database_share_accounts_and_sessions() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,25 +113,7 @@ async fn two_instances_on_one_database_share_accounts_and_sessions() {
 
     // Signed in on A, the same cookie works on B.
     let browser = new_client();
-    let login = browser
-        .get(format!("{}/login", a.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let response = browser
-        .post(format!("{}/login", a.address))
-        .form(&[
-            ("username", "boss"),
-            ("password", "the boss's password"),
-            ("csrf_token", &meta_csrf(&login)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
+    sign_in(&browser, &a.address, "boss", "the boss's password").await;
     let on_b = browser
         .get(format!("{}/admin/users", b.address))
         .send()
@@ -133,44 +135,12 @@ async fn two_instances_on_one_database_share_accounts_and_sessions() {
         .unwrap();
     assert_eq!(created.status(), 303);
     let carol = new_client();
-    let login = carol
-        .get(format!("{}/login", a.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let response = carol
-        .post(format!("{}/login", a.address))
-        .form(&[
-            ("username", "carol"),
-            ("password", "carol's long password"),
-            ("csrf_token", &meta_csrf(&login)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    let page = carol
-        .get(format!("{}/upload", b.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("users/carol/"));
+    sign_in(&carol, &a.address, "carol", "carol's long password").await;
+    let upload = page(&carol, &format!("{}/upload", b.address)).await;
+    assert!(upload.contains("users/carol/"), "carol's page on B");
 
     // Carol, disabled through A, loses her session on B at once.
-    let csrf = meta_csrf(
-        &browser
-            .get(format!("{}/admin/users/carol", a.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = meta_csrf(&page(&browser, &format!("{}/admin/users/carol", a.address)).await);
     let disabled = browser
         .post(format!("{}/admin/users/carol", a.address))
         .form(&[("action", "disable"), ("csrf_token", &csrf)])
@@ -178,10 +148,10 @@ async fn two_instances_on_one_database_share_accounts_and_sessions() {
         .await
         .unwrap();
     assert_eq!(disabled.status(), 303);
-    let page = carol
+    let after = carol
         .get(format!("{}/upload", b.address))
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), 303);
+    assert_eq!(after.status(), 303);
 }

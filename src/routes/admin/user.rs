@@ -140,6 +140,12 @@ pub async fn update(
     let form = form.into_inner();
     let user = find(&users, &name).await?;
     let is_self = user.name == admin.name;
+    let view = View {
+        admin: &admin,
+        session: &session,
+        users: &users,
+        user: &user,
+    };
     let result = match form.action {
         Action::Save => match form.settings.changes() {
             Ok(changes) => apply(&users, &admin, &user, changes, "saved").await,
@@ -176,12 +182,6 @@ pub async fn update(
                     }
                     if generated {
                         // Shown once, on this answer only: never in a URL or a log.
-                        let view = View {
-                            admin: &admin,
-                            session: &session,
-                            users: &users,
-                            user: &user,
-                        };
                         return view
                             .render(
                                 Settings::of(&user),
@@ -208,12 +208,6 @@ pub async fn update(
             let settings = match form.action {
                 Action::Save => form.settings,
                 _ => Settings::of(&user),
-            };
-            let view = View {
-                admin: &admin,
-                session: &session,
-                users: &users,
-                user: &user,
             };
             view.render(settings, None, Some(error), None, status).await
         }
