@@ -26,6 +26,8 @@ pub struct Options {
     pub max_size: &'static str,
     pub policy_ttl: &'static str,
     pub clock: Clock,
+    /// Where the app reaches the local bucket (a closed port plays a bucket that is down).
+    pub bucket_url: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             max_size: "1MB",
             policy_ttl: "10m",
             clock: Clock::system(),
+            bucket_url: None,
         }
     }
 }
@@ -48,7 +51,7 @@ pub fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         max_size: ByteSize::parse(options.max_size).unwrap(),
         data_dir,
         local_bucket_listen: "127.0.0.1:0".parse().unwrap(),
-        local_bucket_url: None,
+        local_bucket_url: options.bucket_url.map(str::to_owned),
         local_bucket_name: "postbox-test".into(),
         database_url: None,
         session_secret: Some("a test session secret, long enough to key cookies".into()),

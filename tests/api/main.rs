@@ -6,6 +6,7 @@ mod health;
 mod helpers;
 mod many_instances;
 mod no_file_bytes;
+mod outages;
 mod prefixes;
 mod presign_api;
 mod sign_in;
