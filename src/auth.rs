@@ -1,10 +1,8 @@
 //! Sign-in state: encrypted session cookies, CSRF tokens, the signed-in user, and the
 //! limit on failed sign-ins.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
@@ -16,7 +14,9 @@ use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
+use sqlx::Row;
 
+use crate::db::{Database, unix_now};
 use crate::error::AppError;
 use crate::users::{User, UserStore};
 
@@ -178,89 +178,161 @@ pub async fn require_admin(
 }
 
 /// Counts failed sign-ins per account and per client; past the limit, more attempts
-/// wait. Kept in memory: each instance limits on its own.
+/// wait. Kept in the database, so every instance sees the same counts.
 pub struct LoginLimiter {
+    db: Database,
     window: Duration,
     per_account: u32,
     per_client: u32,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60), 5, 20)
-    }
 }
 
 impl LoginLimiter {
+    /// At most five failures per account and twenty per client address in 15 minutes.
+    pub fn new(db: Database) -> Self {
+        Self::with_limits(db, Duration::from_secs(15 * 60), 5, 20)
+    }
+
     /// At most `per_account` failures per account and `per_client` per client address
     /// in `window`.
-    pub fn new(window: Duration, per_account: u32, per_client: u32) -> Self {
+    pub fn with_limits(db: Database, window: Duration, per_account: u32, per_client: u32) -> Self {
         Self {
+            db,
             window,
             per_account,
             per_client,
-            failures: Mutex::new(HashMap::new()),
         }
     }
 
     /// Seconds to wait before trying again, if either limit is reached.
-    pub fn retry_after(&self, account: &str, client: &str) -> Option<u64> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        [
-            (format!("account:{account}"), self.per_account),
-            (format!("client:{client}"), self.per_client),
-        ]
-        .into_iter()
-        .filter_map(|(key, limit)| {
-            let (count, started) = failures.get(&key)?;
-            let elapsed = now.duration_since(*started);
-            (*count >= limit && elapsed < self.window)
-                .then(|| (self.window - elapsed).as_secs().max(1))
-        })
-        .max()
+    pub async fn retry_after(&self, account: &str, client: &str) -> Result<Option<u64>, AppError> {
+        let now = unix_now();
+        let window = self.window_secs();
+        let rows = sqlx::query(
+            "SELECT key, failures, started FROM login_failures WHERE key = $1 OR key = $2",
+        )
+        .bind(format!("account:{account}"))
+        .bind(format!("client:{client}"))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(database_error)?;
+        let mut wait = None;
+        for row in rows {
+            let key: String = row.try_get("key").map_err(database_error)?;
+            let failures: i64 = row.try_get("failures").map_err(database_error)?;
+            let started: i64 = row.try_get("started").map_err(database_error)?;
+            let limit = if key.starts_with("account:") {
+                self.per_account
+            } else {
+                self.per_client
+            };
+            let left = started + window - now;
+            if failures >= i64::from(limit) && left > 0 {
+                wait = wait.max(Some(left as u64));
+            }
+        }
+        Ok(wait)
     }
 
-    /// Records a failed attempt.
-    pub fn failed(&self, account: &str, client: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        failures.retain(|_, (_, started)| now.duration_since(*started) < self.window);
+    /// Records a failed attempt (a window starts at the first failure).
+    pub async fn failed(&self, account: &str, client: &str) -> Result<(), AppError> {
+        let now = unix_now();
+        let window_start = now - self.window_secs();
+        sqlx::query("DELETE FROM login_failures WHERE started <= $1")
+            .bind(window_start)
+            .execute(self.db.pool())
+            .await
+            .map_err(database_error)?;
         for key in [format!("account:{account}"), format!("client:{client}")] {
-            failures.entry(key).or_insert((0, now)).0 += 1;
+            sqlx::query(
+                "INSERT INTO login_failures (key, failures, started) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(self.db.pool())
+            .await
+            .map_err(database_error)?;
         }
+        Ok(())
     }
 
     /// Forgets an account's failures after it signs in.
-    pub fn succeeded(&self, account: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("account:{account}"));
+    pub async fn succeeded(&self, account: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(format!("account:{account}"))
+            .execute(self.db.pool())
+            .await
+            .map_err(database_error)?;
+        Ok(())
     }
+
+    fn window_secs(&self) -> i64 {
+        i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX / 2)
+    }
+}
+
+fn database_error(error: sqlx::Error) -> AppError {
+    AppError::Internal(anyhow::Error::new(error).context("the sign-in limiter's query failed"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn limits_failures_per_account_and_per_client() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 2, 3);
-        assert_eq!(limiter.retry_after("alice", "1.2.3.4"), None);
-        limiter.failed("alice", "1.2.3.4");
-        limiter.failed("alice", "1.2.3.4");
+    #[tokio::test]
+    async fn limits_failures_per_account_and_per_client() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/limits.sqlite3", dir.path().display());
+        let db = Database::connect(&url).await.unwrap();
+        let limiter = LoginLimiter::with_limits(db.clone(), Duration::from_secs(60), 2, 3);
+        assert_eq!(limiter.retry_after("alice", "1.2.3.4").await.unwrap(), None);
+        limiter.failed("alice", "1.2.3.4").await.unwrap();
+        limiter.failed("alice", "1.2.3.4").await.unwrap();
+        let wait = limiter.retry_after("alice", "5.6.7.8").await.unwrap();
+        assert!(wait.is_some_and(|w| w <= 60), "per account: {wait:?}");
+        limiter.failed("bob", "1.2.3.4").await.unwrap();
         assert!(
-            limiter.retry_after("alice", "5.6.7.8").is_some(),
-            "per account"
-        );
-        limiter.failed("bob", "1.2.3.4");
-        assert!(
-            limiter.retry_after("carol", "1.2.3.4").is_some(),
+            limiter
+                .retry_after("carol", "1.2.3.4")
+                .await
+                .unwrap()
+                .is_some(),
             "per client"
         );
-        assert_eq!(limiter.retry_after("carol", "9.9.9.9"), None);
-        limiter.succeeded("alice");
-        assert_eq!(limiter.retry_after("alice", "5.6.7.8"), None);
+        assert_eq!(limiter.retry_after("carol", "9.9.9.9").await.unwrap(), None);
+        // Another instance on the same database sees the same counts.
+        let other = LoginLimiter::with_limits(db, Duration::from_secs(60), 2, 3);
+        assert!(
+            other
+                .retry_after("alice", "5.6.7.8")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        limiter.succeeded("alice").await.unwrap();
+        assert_eq!(other.retry_after("alice", "5.6.7.8").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn failures_older_than_the_window_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/limits.sqlite3", dir.path().display());
+        let db = Database::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO login_failures (key, failures, started) VALUES ('account:old', 99, $1)",
+        )
+        .bind(unix_now() - 61)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let limiter = LoginLimiter::with_limits(db, Duration::from_secs(60), 2, 3);
+        assert_eq!(limiter.retry_after("old", "1.1.1.1").await.unwrap(), None);
+        limiter.failed("old", "1.1.1.1").await.unwrap();
+        assert_eq!(
+            limiter.retry_after("old", "1.1.1.1").await.unwrap(),
+            None,
+            "one failure, a new window"
+        );
     }
 
     #[test]

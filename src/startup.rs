@@ -78,7 +78,8 @@ impl Application {
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db = Database::connect(&database_url).await?;
         let users = UserStore::new(db.clone());
-        let uploads = web::Data::new(UploadStore::new(db));
+        let uploads = web::Data::new(UploadStore::new(db.clone()));
+        let limiter = web::Data::new(LoginLimiter::new(db));
         ensure_first_admin(&users, settings.max_size).await?;
         let session_key = match &settings.session_secret {
             Some(secret) => auth::session_key(secret)?,
@@ -105,7 +106,6 @@ impl Application {
             metrics.clone(),
         ));
         let users = web::Data::new(users);
-        let limiter = web::Data::new(LoginLimiter::default());
         let defaults = web::Data::new(AccountDefaults {
             max_size: settings.max_size,
         });

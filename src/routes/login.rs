@@ -61,7 +61,7 @@ pub async fn submit(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if let Some(seconds) = limiter.retry_after(&name, &client) {
+    if let Some(seconds) = limiter.retry_after(&name, &client).await? {
         return Err(AppError::TooManyAttempts(seconds));
     }
     let user = users
@@ -69,7 +69,7 @@ pub async fn submit(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let Some(user) = user else {
-        limiter.failed(&name, &client);
+        limiter.failed(&name, &client).await?;
         tracing::info!(user = %name, %client, "failed sign-in");
         return render_with_status(
             actix_web::http::StatusCode::UNAUTHORIZED,
@@ -81,7 +81,7 @@ pub async fn submit(
             },
         );
     };
-    limiter.succeeded(&name);
+    limiter.succeeded(&name).await?;
     auth::sign_in(&session, &user)?;
     tracing::info!(user = %user.name, "signed in");
     Ok(HttpResponse::SeeOther()

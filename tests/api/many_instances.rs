@@ -154,4 +154,28 @@ async fn two_instances_on_one_database_share_accounts_and_sessions() {
         .await
         .unwrap();
     assert_eq!(after.status(), 303);
+
+    // Wrong passwords count on every instance: five on A, and B makes the sixth wait.
+    let guesser = new_client();
+    for (instance, expected) in [
+        (&a, 401),
+        (&b, 401),
+        (&a, 401),
+        (&b, 401),
+        (&a, 401),
+        (&b, 429),
+    ] {
+        let login = page(&guesser, &format!("{}/login", instance.address)).await;
+        let response = guesser
+            .post(format!("{}/login", instance.address))
+            .form(&[
+                ("username", "boss"),
+                ("password", "not the password"),
+                ("csrf_token", &meta_csrf(&login)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{}", instance.address);
+    }
 }
