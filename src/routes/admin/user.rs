@@ -16,6 +16,8 @@ use crate::error::{AppError, render_with_status};
 use crate::routes::Nav;
 use crate::users::{User, UserChanges, UserStore, generate_password};
 
+const PASSWORD_CHANGED: &str = "The password is changed, and the account's sessions have ended.";
+
 #[derive(Template)]
 #[template(path = "admin/user.html")]
 struct UserPage {
@@ -115,7 +117,7 @@ pub async fn edit(
             Some("The account is disabled: it cannot sign in, and its sessions have ended.")
         }
         Some("enabled") => Some("The account is enabled again."),
-        Some("password") => Some("The password is changed, and the account's sessions have ended."),
+        Some("password") => Some(PASSWORD_CHANGED),
         _ => None,
     };
     let view = View {
@@ -185,7 +187,7 @@ pub async fn update(
                         return view
                             .render(
                                 Settings::of(&user),
-                                Some("The password is changed, and the account's sessions have ended."),
+                                Some(PASSWORD_CHANGED),
                                 None,
                                 Some(password),
                                 StatusCode::OK,
