@@ -1,0 +1,285 @@
+//! Headless Chromium driven through its own chromedriver, one pair per test.
+//!
+//! chromedriver listens on a free 127.0.0.1 port in a process group of its own; the
+//! group (chromedriver and the Chromium it started) is killed when the `Browser` is
+//! dropped, also when a test panics.
+
+use std::future::Future;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+/// Debian's chromedriver, from `chromium-driver`.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Chromium itself: `/usr/bin/chromium` is a launcher script that adds flags
+/// of its own (extensions, GPU rasterization), and these tests pass exactly theirs.
+const CHROMIUM: &str = "/usr/lib/chromium/chromium";
+/// How long any wait for the page may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+/// How often a wait looks at the page again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Whether the page may run scripts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scripts {
+    On,
+    Off,
+}
+
+/// A WebDriver session on a Chromium of its own.
+pub struct Browser {
+    pub client: Client,
+    driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile.
+    pub async fn start(scripts: Scripts) -> Self {
+        for binary in [CHROMEDRIVER, CHROMIUM] {
+            assert!(
+                Path::new(binary).exists(),
+                "{binary} is missing: the browser tests need Debian's chromium and \
+                 chromium-driver; install them with scripts/install-browser.sh (as root)"
+            );
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let driver = Driver::start(profile.path()).await;
+        let mut prefs = serde_json::Map::new();
+        if scripts == Scripts::Off {
+            prefs.insert(
+                "profile.managed_default_content_settings.javascript".into(),
+                json!(2),
+            );
+        }
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    format!("--user-data-dir={}", profile.path().join("chromium").display()),
+                ],
+                "prefs": prefs,
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Chromium starts through chromedriver: {e}\nchromedriver log:\n{}",
+                    driver.log_tail()
+                )
+            });
+        let browser = Self {
+            client,
+            driver,
+            _profile: profile,
+        };
+        browser.client.set_window_size(1280, 900).await.unwrap();
+        browser
+    }
+
+    /// Opens `path` on the app.
+    pub async fn open(&self, app: &TestApp, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .unwrap_or_else(|e| panic!("the browser opens {path}: {e}"));
+    }
+
+    /// Signs in as `name` through the real login page, as a person would, and waits
+    /// for the upload page.
+    pub async fn sign_in(&self, app: &TestApp, name: &str, password: &str) {
+        self.open(app, "/login").await;
+        self.find("input[name=username]")
+            .await
+            .send_keys(name)
+            .await
+            .unwrap();
+        self.find("input[name=password]")
+            .await
+            .send_keys(password)
+            .await
+            .unwrap();
+        self.find("form[action='/login'] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_path("/upload").await;
+        self.wait_for("#upload-form").await;
+    }
+
+    /// The first element matching `css`, which must be on the page now.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("the page has {css}: {e}"))
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .every(POLL)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} appears within {WAIT:?}: {e}"))
+    }
+
+    /// Waits until the browser shows a page at `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        eventually(&format!("the browser reaches {path}"), || async {
+            let url = self.client.current_url().await.ok()?;
+            (url.path() == path).then_some(())
+        })
+        .await;
+    }
+
+    /// Runs `script` in the page (a function body; `return` gives the value back).
+    pub async fn run<T: DeserializeOwned>(&self, script: &str) -> T {
+        let value = self
+            .client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("the page runs the script: {e}"));
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// Saves what the window shows as `target/browser-screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a screenshot is a PNG");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Ends the session (Chromium quits); chromedriver is stopped on drop.
+    pub async fn close(self) {
+        let Self {
+            client,
+            driver,
+            _profile,
+        } = self;
+        client.close().await.unwrap();
+        drop(driver);
+    }
+}
+
+/// `target/browser-screenshots`.
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target folder holds tmp/")
+        .join("browser-screenshots")
+}
+
+/// Polls `probe` until it gives a value, failing the test after `WAIT`.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {WAIT:?}: {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// A chromedriver process, killed with everything it started when dropped.
+struct Driver {
+    process: Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl Driver {
+    async fn start(dir: &Path) -> Self {
+        let port = free_port();
+        let log = dir.join("chromedriver.log");
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // Its own process group, so that Chromium goes down with it.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{CHROMEDRIVER} starts: {e}"));
+        let driver = Self {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let status = format!("{}/status", driver.url);
+        let client = reqwest::Client::new();
+        eventually("chromedriver answers on 127.0.0.1", || async {
+            let response = client.get(&status).send().await.ok()?;
+            response.status().is_success().then_some(())
+        })
+        .await;
+        driver
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = self.process.id() as libc::pid_t;
+        // SAFETY: killpg only sends a signal; the group is the one chromedriver leads.
+        unsafe {
+            libc::killpg(group, libc::SIGKILL);
+        }
+        let _ = self.process.wait();
+    }
+}
+
+/// A port nobody listens on right now, on 127.0.0.1.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
