@@ -125,3 +125,29 @@ async fn a_file_over_the_limit_gets_a_plain_sentence_on_the_page_and_nothing_is_
     assert!(app.all_keys().await.is_empty());
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_file_one_byte_over_the_limit_is_told_in_bytes_rather_than_as_1_mb_of_1_mb() {
+    let app = spawn_app().await; // 1 MB: 1,000,000 bytes
+    let files = tempfile::tempdir().unwrap();
+    let edge = files.path().join("edge.bin");
+    std::fs::write(&edge, vec![7u8; 1_000_001]).unwrap();
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, USER, PASSWORD).await;
+
+    browser
+        .find("input#file")
+        .await
+        .send_keys(&edge.display().to_string())
+        .await
+        .unwrap();
+
+    let rows = finished_rows(&browser, 1).await;
+    assert_eq!(rows[0].state, "is-error", "{:?}", rows[0]);
+    assert_eq!(
+        rows[0].status,
+        "edge.bin is 1,000,001 bytes; the limit is 1,000,000 bytes."
+    );
+    assert!(app.all_keys().await.is_empty());
+    browser.close().await;
+}
