@@ -41,7 +41,7 @@ async fn finished_rows(browser: &Browser, count: usize) -> Vec<Row> {
 async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefix() {
     let app = spawn_app().await;
     let files = tempfile::tempdir().unwrap();
-    let notes = files.path().join("notes.txt");
+    let notes = files.path().join("résumé & notes #1.txt");
     let data = files.path().join("data.csv");
     std::fs::write(&notes, "hello from a real browser\n").unwrap();
     std::fs::write(&data, "a,b\n1,2\n".repeat(20_000)).unwrap();
@@ -60,7 +60,7 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     browser.screenshot("2-two-files-done").await;
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["data.csv", "notes.txt"]);
+    assert_eq!(names, ["data.csv", "résumé & notes #1.txt"]);
     for row in &rows {
         assert_eq!(row.state, "is-done", "{row:?}");
         assert_eq!(row.progress, 100.0, "{row:?}");
@@ -73,7 +73,11 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
     assert_eq!(keys.len(), 2, "{keys:?}");
     let expected = [
         ("data.csv", "text/csv", std::fs::read(&data).unwrap()),
-        ("notes.txt", "text/plain", std::fs::read(&notes).unwrap()),
+        (
+            "résumé & notes #1.txt",
+            "text/plain",
+            std::fs::read(&notes).unwrap(),
+        ),
     ];
     for (row, (name, content_type, content)) in rows.iter().zip(expected) {
         let key = keys
