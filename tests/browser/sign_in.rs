@@ -81,3 +81,23 @@ async fn a_wrong_password_on_the_login_page_says_so_and_stays_signed_out() {
     browser.wait_for_path("/login").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn signing_out_from_the_upload_page_ends_the_session() {
+    let app = spawn_app().await;
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, USER, PASSWORD).await;
+
+    browser
+        .find("form[action='/logout'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    browser.wait_for_path("/login").await;
+    browser.wait_for("input[name=username]").await;
+    browser.open(&app, "/upload").await;
+    browser.wait_for_path("/login").await;
+    browser.close().await;
+}
