@@ -53,7 +53,14 @@ impl Browser {
         }
         let profile = tempfile::tempdir().unwrap();
         let driver = Driver::start(profile.path()).await;
+        // Chromium still asks for Google hosts (autofill, sign-in, updates) despite the
+        // flags: every address but loopback (which Chromium never proxies) goes to a
+        // proxy that is not there, for the profile and for the browser's own requests,
+        // so nothing leaves 127.0.0.1, not even a DNS query.
+        let nowhere =
+            json!({ "mode": "fixed_servers", "server": format!("127.0.0.1:{}", free_port()) });
         let mut prefs = serde_json::Map::new();
+        prefs.insert("proxy".into(), nowhere.clone());
         if scripts == Scripts::Off {
             prefs.insert(
                 "profile.managed_default_content_settings.javascript".into(),
@@ -75,6 +82,7 @@ impl Browser {
                     format!("--user-data-dir={}", profile.path().join("chromium").display()),
                 ],
                 "prefs": prefs,
+                "localState": { "proxy": nowhere },
             },
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
