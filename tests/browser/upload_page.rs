@@ -1,5 +1,7 @@
 //! Uploading through the page with JavaScript: several files, progress, friendly errors.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use crate::driver::{Browser, Scripts, eventually};
@@ -22,6 +24,18 @@ const ROWS: &str = "return Array.from(document.querySelectorAll('#upload-list li
     status: li.querySelector('.status').textContent,
     key: li.querySelector('.status code') ? li.querySelector('.status code').textContent : null,
 }))";
+
+/// Notes every value a progress bar takes while its row is still uploading (the
+/// values the upload's own progress events set, not the 100 a finished row shows).
+const RECORD_PROGRESS: &str = "window.progressSeen = {};
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    const bar = change.target, li = bar.closest('li');
+    if (bar.tagName !== 'PROGRESS' || li.className !== 'is-uploading') continue;
+    const name = li.querySelector('.name').textContent;
+    (window.progressSeen[name] = window.progressSeen[name] || []).push(bar.value);
+  }
+}).observe(document.getElementById('upload-list'), { subtree: true, attributeFilter: ['value'] });";
 
 async fn rows(browser: &Browser) -> Vec<Row> {
     browser.run(ROWS).await
@@ -47,6 +61,7 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
     std::fs::write(&data, "a,b\n1,2\n".repeat(20_000)).unwrap();
     let browser = Browser::start(Scripts::On).await;
     browser.sign_in(&app, USER, PASSWORD).await;
+    browser.run::<()>(RECORD_PROGRESS).await;
 
     // Both paths at once, one a line: chromedriver chooses them together.
     browser
@@ -67,6 +82,12 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
         assert!(row.status.starts_with("Uploaded as "), "{row:?}");
     }
     assert_eq!(browser.count("#upload-list li.is-done").await, 2);
+    let seen: HashMap<String, Vec<f64>> = browser.run("return window.progressSeen").await;
+    for name in names {
+        let values = seen.get(name).map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(values.last(), Some(&100.0), "{name}: {values:?}");
+        assert!(values.is_sorted(), "{name}: {values:?}");
+    }
 
     let mut keys = app.keys_under(&app.prefix).await;
     keys.sort();
@@ -153,5 +174,47 @@ async fn a_file_one_byte_over_the_limit_is_told_in_bytes_rather_than_as_1_mb_of_
         "edge.bin is 1,000,001 bytes; the limit is 1,000,000 bytes."
     );
     assert!(app.all_keys().await.is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_file_dropped_on_the_drop_zone_is_uploaded_like_a_chosen_one() {
+    let app = spawn_app().await;
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, USER, PASSWORD).await;
+
+    // WebDriver cannot drag a file from the desktop: the page gets the same events a
+    // drop sends, carrying a file made in the page.
+    let highlighted: bool = browser
+        .run(
+            "window.dropped = new DataTransfer();
+             window.dropped.items.add(new File(['dropped on the page\\n'], 'dropped.txt', { type: 'text/plain' }));
+             const zone = document.querySelector('.dropzone');
+             zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: window.dropped, bubbles: true, cancelable: true }));
+             return zone.classList.contains('is-over');",
+        )
+        .await;
+    assert!(highlighted, "the drop zone lights up under a dragged file");
+    browser.screenshot("5-file-dragged-over").await;
+    browser
+        .run::<()>(
+            "const zone = document.querySelector('.dropzone');
+             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: window.dropped, bubbles: true, cancelable: true }));",
+        )
+        .await;
+
+    let rows = finished_rows(&browser, 1).await;
+    assert_eq!(rows[0].state, "is-done", "{:?}", rows[0]);
+    assert_eq!(browser.count(".dropzone.is-over").await, 0);
+    let key = rows[0].key.clone().expect("the page shows the key");
+    assert!(
+        key.starts_with(&app.prefix) && key.ends_with("/dropped.txt"),
+        "{key}"
+    );
+    assert_eq!(app.all_keys().await, std::slice::from_ref(&key));
+    let object = app.object(&key).await;
+    assert_eq!(object.content_type(), Some("text/plain"));
+    let body = object.body.collect().await.unwrap().into_bytes();
+    assert_eq!(body.as_ref(), b"dropped on the page\n");
     browser.close().await;
 }
