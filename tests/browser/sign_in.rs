@@ -76,6 +76,10 @@ async fn a_wrong_password_on_the_login_page_says_so_and_stays_signed_out() {
 
     let alert = browser.wait_for("[role=alert]").await.text().await.unwrap();
     assert_eq!(alert, "The name or the password is wrong.");
+    browser.screenshot("0-login-wrong-password").await;
+    // What the person typed reads as text, not as a bold label.
+    let typed = browser.find("input[name=username]").await;
+    assert_eq!(typed.css_value("font-weight").await.unwrap(), "400");
     browser.wait_for_path("/login").await;
     browser.open(&app, "/upload").await;
     browser.wait_for_path("/login").await;
