@@ -181,6 +181,19 @@ impl Browser {
         serde_json::from_value(value).unwrap()
     }
 
+    /// Narrows the window to a phone's 375 px and checks that nothing scrolls sideways.
+    pub async fn narrow_to_a_phone(&self) {
+        self.client.set_window_size(375, 812).await.unwrap();
+        let (inner, scroll) = self
+            .run::<(u32, u32)>("return [window.innerWidth, document.documentElement.scrollWidth]")
+            .await;
+        assert_eq!(inner, 375);
+        assert!(
+            scroll <= inner,
+            "the page is {scroll}px wide in a {inner}px window"
+        );
+    }
+
     /// Saves what the window shows as `target/browser-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();

@@ -36,15 +36,7 @@ async fn signing_in_through_the_login_page_opens_the_upload_page_for_the_users_p
     browser.screenshot("1-signed-in-upload-page").await;
 
     // A phone-sized window: everything fits across, nothing scrolls sideways.
-    browser.client.set_window_size(375, 812).await.unwrap();
-    let (inner, scroll) = browser
-        .run::<(u32, u32)>("return [window.innerWidth, document.documentElement.scrollWidth]")
-        .await;
-    assert_eq!(inner, 375);
-    assert!(
-        scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px window"
-    );
+    browser.narrow_to_a_phone().await;
     browser.screenshot("1-signed-in-upload-page-375px").await;
     browser.close().await;
 }

@@ -74,6 +74,8 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
     let mut rows = finished_rows(&browser, 2).await;
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     browser.screenshot("2-two-files-done").await;
+    browser.narrow_to_a_phone().await;
+    browser.screenshot("2-two-files-done-375px").await;
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["data.csv", "résumé & notes #1.txt"]);
     for row in &rows {
