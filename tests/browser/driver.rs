@@ -5,9 +5,11 @@
 //! dropped, also when a test panics.
 
 use std::future::Future;
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -253,31 +255,54 @@ struct Driver {
 
 impl Driver {
     async fn start(dir: &Path) -> Self {
-        let port = free_port();
         let log = dir.join("chromedriver.log");
-        let process = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
+        let mut process = Command::new(CHROMEDRIVER)
+            // Port 0: chromedriver takes a free one and says which, so two tests can
+            // never race for the same port.
+            .arg("--port=0")
             .arg("--allowed-ips=127.0.0.1")
             .arg(format!("--log-path={}", log.display()))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             // Its own process group, so that Chromium goes down with it.
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("{CHROMEDRIVER} starts: {e}"));
-        let driver = Self {
+        let stdout = process.stdout.take().expect("stdout is piped");
+        let (port_tx, port_rx) = mpsc::channel();
+        // Reads stdout to its end (when chromedriver stops), so it never blocks on it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let port = line
+                    .strip_prefix("ChromeDriver was started successfully on port ")
+                    .and_then(|rest| rest.trim_end_matches('.').parse::<u16>().ok());
+                if let Some(port) = port {
+                    let _ = port_tx.send(port);
+                }
+            }
+        });
+        let mut driver = Self {
             process,
-            url: format!("http://127.0.0.1:{port}"),
+            url: String::new(),
             log,
         };
-        let status = format!("{}/status", driver.url);
-        let client = reqwest::Client::new();
-        eventually("chromedriver answers on 127.0.0.1", || async {
-            let response = client.get(&status).send().await.ok()?;
-            response.status().is_success().then_some(())
-        })
-        .await;
+        let deadline = Instant::now() + WAIT;
+        let port = loop {
+            if let Ok(port) = port_rx.try_recv() {
+                break port;
+            }
+            if let Ok(Some(exit)) = driver.process.try_wait() {
+                panic!("chromedriver stopped ({exit}):\n{}", driver.log_tail());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start within {WAIT:?}:\n{}",
+                driver.log_tail()
+            );
+            tokio::time::sleep(POLL).await;
+        };
+        driver.url = format!("http://127.0.0.1:{port}");
         driver
     }
 
@@ -299,7 +324,7 @@ impl Drop for Driver {
     }
 }
 
-/// A port nobody listens on right now, on 127.0.0.1.
+/// A port nobody listens on right now, on 127.0.0.1 (for the proxy that is not there).
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
