@@ -29,6 +29,14 @@
     return value.toFixed(1).replace(/\.0$/, "") + " " + units[unit];
   }
 
+  // "is 1 MB; the limit is 1 MB." says nothing: when both round alike, give bytes.
+  function tooLarge(file) {
+    const size = human(file.size), limit = human(maxSize);
+    if (size !== limit) return `${file.name} is ${size}; the limit is ${limit}.`;
+    const exact = (n) => n.toLocaleString("en-US") + " bytes";
+    return `${file.name} is ${exact(file.size)}; the limit is ${exact(maxSize)}.`;
+  }
+
   function row(file) {
     const li = document.createElement("li");
     li.className = "is-uploading";
@@ -72,7 +80,7 @@
   // S3's error XML, as a sentence a person can act on.
   function explain(file, status, code, message) {
     const lower = (message || "").toLowerCase();
-    if (code === "EntityTooLarge") return `${file.name} is ${human(file.size)}; the limit is ${human(maxSize)}.`;
+    if (code === "EntityTooLarge") return tooLarge(file);
     if (code === "EntityTooSmall") return `${file.name} is empty; choose a file with content.`;
     if (code === "ExpiredToken" || (code === "AccessDenied" && lower.includes("expired"))) return "expired";
     if (lower.includes("condition") || lower.includes("extra input fields") || lower.includes("not specified in the policy"))
@@ -128,7 +136,7 @@
   }
 
   async function upload(file, ui, retried) {
-    if (file.size > maxSize) return ui.fail(`${file.name} is ${human(file.size)}; the limit is ${human(maxSize)}.`);
+    if (file.size > maxSize) return ui.fail(tooLarge(file));
     if (file.size === 0) return ui.fail(`${file.name} is empty; choose a file with content.`);
     let signed;
     try {
