@@ -35,11 +35,7 @@ pub async fn presign(
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);
     if size > uploader.max_size {
-        return Err(AppError::TooLarge(format!(
-            "{name} is {size}; the limit is {}.",
-            uploader.max_size
-        ))
-        .into());
+        return Err(AppError::TooLarge(too_large(&name, size, uploader.max_size)).into());
     }
     if request.size == 0 {
         return Err(
@@ -75,6 +71,31 @@ pub async fn presign(
     })))
 }
 
+/// `report.pdf is 14.2 MB; the limit is 10 MB.`; in bytes when both sizes read alike
+/// ("1 MB; the limit is 1 MB" would say nothing).
+fn too_large(name: &FileName, size: ByteSize, limit: ByteSize) -> String {
+    let (shown, limit_shown) = (size.to_string(), limit.to_string());
+    if shown != limit_shown {
+        return format!("{name} is {shown}; the limit is {limit_shown}.");
+    }
+    let exact = |n: u64| {
+        let digits = n.to_string();
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        format!("{grouped} bytes")
+    };
+    format!(
+        "{name} is {}; the limit is {}.",
+        exact(size.bytes()),
+        exact(limit.bytes())
+    )
+}
+
 /// `type/subtype` with optional parameters, printable ASCII only, of a sane length.
 fn is_content_type(text: &str) -> bool {
     text.len() <= 255
@@ -97,6 +118,20 @@ fn capitalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn says_how_much_too_large_even_when_sizes_round_alike() {
+        let name = FileName::parse("edge.bin").unwrap();
+        let mb = ByteSize::from_bytes(1_000_000);
+        assert_eq!(
+            too_large(&name, ByteSize::from_bytes(14_200_000), mb),
+            "edge.bin is 14.2 MB; the limit is 1 MB."
+        );
+        assert_eq!(
+            too_large(&name, ByteSize::from_bytes(1_000_001), mb),
+            "edge.bin is 1,000,001 bytes; the limit is 1,000,000 bytes."
+        );
+    }
 
     #[test]
     fn recognises_content_types() {
