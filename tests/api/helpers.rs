@@ -8,7 +8,10 @@ use postbox::storage::Storage;
 use reqwest::multipart::{Form, Part};
 use scraper::{Html, Selector};
 
-/// A running app with its own local bucket in a temporary folder.
+use crate::backend::{self, Backend};
+
+/// A running app with its own bucket: a local one in a temporary folder, or a fresh
+/// bucket on radosgw with `POSTBOX_TEST_S3=ceph` (see `backend.rs`).
 pub struct TestApp {
     pub database_url: String,
     pub address: String,
@@ -16,6 +19,7 @@ pub struct TestApp {
     pub storage: Storage,
     pub client: reqwest::Client,
     pub prefix: String,
+    pub backend: Backend,
     _data: tempfile::TempDir,
 }
 
@@ -90,11 +94,22 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .await
         .unwrap();
     let database_url = settings.database_url.clone().unwrap();
+    let backend = Backend::current();
+    if backend == Backend::Ceph {
+        // As an operator runs it: the bucket exists first, found through aws-config.
+        let bucket = backend::new_ceph_bucket().await;
+        settings.bucket = Some(bucket.bucket().to_owned());
+        settings.force_path_style = true;
+    }
     let app = Application::build_with_clock(settings, options.clock.clone())
         .await
         .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let storage = app.storage().clone();
+    if backend == Backend::Ceph {
+        // The page's JavaScript posts from the app's origin.
+        backend::allow_cors(&storage, &address).await;
+    }
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         database_url,
@@ -103,6 +118,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         storage,
         client: new_client(),
         prefix,
+        backend,
         _data: data,
     };
     app.sign_in(USER, PASSWORD).await;
@@ -161,6 +177,16 @@ impl BrowserForm {
 
     /// Posts the fields, then `file` last, as a browser does.
     pub async fn post(&self, file_name: &str, content: Vec<u8>) -> S3Answer {
+        self.post_from(None, file_name, content).await
+    }
+
+    /// Posts like [`Self::post`], as a page from `origin` does when given one.
+    pub async fn post_from(
+        &self,
+        origin: Option<&str>,
+        file_name: &str,
+        content: Vec<u8>,
+    ) -> S3Answer {
         let mut form = Form::new();
         for (name, value) in &self.fields {
             form = form.text(name.clone(), value.clone());
@@ -178,14 +204,14 @@ impl BrowserForm {
                 .mime_str(&file_type)
                 .unwrap(),
         );
-        let response = reqwest::Client::new()
-            .post(&self.action)
-            .multipart(form)
-            .send()
-            .await
-            .expect("the bucket answers");
+        let mut request = reqwest::Client::new().post(&self.action).multipart(form);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request.send().await.expect("the bucket answers");
         S3Answer {
             status: response.status().as_u16(),
+            headers: response.headers().clone(),
             body: response.text().await.unwrap(),
         }
     }
@@ -195,17 +221,35 @@ impl BrowserForm {
 #[derive(Debug)]
 pub struct S3Answer {
     pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
 impl S3Answer {
     /// The text of the first `<tag>` in the XML body.
     pub fn xml(&self, tag: &str) -> Option<String> {
-        let open = format!("<{tag}>");
-        let start = self.body.find(&open)? + open.len();
-        let end = start + self.body[start..].find(&format!("</{tag}>"))?;
-        Some(self.body[start..end].to_owned())
+        xml_text(&self.body, tag)
     }
+
+    /// Status and error `<Code>` (empty when there is none), to compare at once.
+    pub fn refusal(&self) -> (u16, String) {
+        (self.status, self.xml("Code").unwrap_or_default())
+    }
+}
+
+/// The text of the first `<tag>` in an XML body.
+pub fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..end].to_owned())
+}
+
+/// Status and error `<Code>` of an S3 answer read with reqwest.
+pub async fn refusal(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    (status, xml_text(&body, "Code").unwrap_or_default())
 }
 
 impl TestApp {
@@ -275,20 +319,7 @@ impl TestApp {
 
     /// Every key stored under `prefix`.
     pub async fn keys_under(&self, prefix: &str) -> Vec<String> {
-        let listed = self
-            .storage
-            .client()
-            .list_objects_v2()
-            .bucket(self.storage.bucket())
-            .prefix(prefix)
-            .send()
-            .await
-            .unwrap();
-        listed
-            .contents()
-            .iter()
-            .filter_map(|o| o.key().map(str::to_owned))
-            .collect()
+        keys_under(&self.storage, prefix).await
     }
 
     pub async fn all_keys(&self) -> Vec<String> {
@@ -346,7 +377,25 @@ pub async fn test_database_url(dir: &std::path::Path) -> String {
     format!("{server}/{name}")
 }
 
-fn uuid_like() -> String {
+/// Every key stored under `prefix` in the bucket of `storage`.
+pub async fn keys_under(storage: &Storage, prefix: &str) -> Vec<String> {
+    let listed = storage
+        .client()
+        .list_objects_v2()
+        .bucket(storage.bucket())
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+/// 16 random lowercase letters and digits: unique names for databases and buckets.
+pub fn uuid_like() -> String {
     use rand::distr::{Alphanumeric, SampleString};
     Alphanumeric
         .sample_string(&mut rand::rng(), 16)

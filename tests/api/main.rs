@@ -1,5 +1,6 @@
 //! The integration suite: one binary, each test on its own app, port and bucket.
 
+mod backend;
 mod cli;
 mod health;
 mod helpers;
