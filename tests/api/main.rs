@@ -7,5 +7,6 @@ mod helpers;
 mod no_file_bytes;
 mod presign_api;
 mod sign_in;
+mod strict_s3;
 mod upload_form;
 mod users;
