@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit tests and the integration suite
-# (against the embedded local bucket). Run from anywhere: scripts/test.sh
+# (against the embedded local bucket, on SQLite and PostgreSQL, then against a
+# throwaway Ceph radosgw). Run from anywhere: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Tests only ever talk to 127.0.0.1: never let aws-config ask instance metadata.
 export AWS_EC2_METADATA_DISABLED=true
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Each part below says which database and bucket it uses.
+unset POSTBOX_TEST_S3 POSTBOX_TEST_DATABASE
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -16,18 +19,46 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
-step "cargo test (unit and integration, SQLite)"
-cargo test --all-targets 2>&1 | tee target/test-output.txt
+# Each part runs even when an earlier one failed, so the summary is complete; the
+# script fails at the end if any did. All output also goes to target/test-output.txt.
+: >target/test-output.txt
+summary=()
+failures=0
+part() {
+  local name=$1 log status=0 passed failed
+  shift
+  step "$name"
+  log=$(mktemp)
+  "$@" 2>&1 | tee "$log" || status=$?
+  cat "$log" >>target/test-output.txt
+  passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+  failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  rm -f "$log"
+  if [ "$status" != 0 ]; then
+    failures=$((failures + 1))
+    summary+=("$name: $passed passed, $failed failed (exit code $status)")
+  else
+    summary+=("$name: $passed passed, $failed failed")
+  fi
+}
 
-step "integration suite again on PostgreSQL (127.0.0.1:5432, one database per test)"
+part "cargo test (unit and integration, SQLite, local bucket)" cargo test --all-targets
+
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   # The machine's PostgreSQL may have stopped; this is how it is started here.
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
   for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
 fi
-POSTBOX_TEST_DATABASE=postgres cargo test --test api 2>&1 | tee -a target/test-output.txt
+part "integration suite on PostgreSQL (127.0.0.1:5432, one database per test)" \
+  env POSTBOX_TEST_DATABASE=postgres cargo test --test api
 
+# Strict S3: the same suite against a throwaway Ceph radosgw on 127.0.0.1 (installed
+# from Debian packages when missing, started in target/ceph-s3, always stopped).
+part "integration suite on Ceph radosgw (strict S3, 127.0.0.1)" scripts/test-ceph.sh
+
+step "summary"
+printf '%s\n' "${summary[@]}"
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
-step "summary"
-echo "$passed passed, $failed failed"
+echo "in all: $passed passed, $failed failed"
+[ "$failures" = 0 ] || { echo "$failures part(s) failed"; exit 1; }

@@ -70,6 +70,10 @@ pub fn ceph_endpoint() -> String {
              radosgw and exports its settings"
         );
     }
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL_S3").is_none(),
+        "AWS_ENDPOINT_URL_S3 would take S3 traffic elsewhere: unset it"
+    );
     let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
     assert!(
         endpoint.starts_with("http://127.0.0.1:"),
