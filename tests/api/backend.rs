@@ -202,18 +202,11 @@ impl TestBucket {
         format!("s3://{}/{key}", self.name())
     }
 
-    /// Gives `postbox` the credentials, region and endpoint of this bucket.
-    pub fn configure(&self, command: &mut Command) {
-        for (name, value) in &self.env {
-            command.env(name, value);
-        }
-    }
-
     /// `postbox ARGS` against this bucket; its standard output, trimmed.
     pub async fn postbox(&self, args: &[&str]) -> String {
         let dir = tempfile::tempdir().unwrap();
         let mut command = postbox(dir.path());
-        self.configure(&mut command);
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
         command.args(args);
         stdout(&run(command).await)
     }
