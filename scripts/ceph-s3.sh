@@ -104,9 +104,11 @@ install_missing() {
   fi
   local t0; t0=$(now)
   echo "ceph-s3: installing ${missing[*]}"
-  $sudo apt-get update -qq >/dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  # A fresh machine may still be running its first apt jobs: wait for the lock.
+  local lock=(-o DPkg::Lock::Timeout=300)
+  $sudo apt-get "${lock[@]}" update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
   echo "ceph-s3: install took $(since "$t0") s"
 }
 
