@@ -43,19 +43,19 @@ impl Backend {
     /// Status and code for a POST form whose signature does not match its policy: AWS
     /// and s3s say 403 SignatureDoesNotMatch; radosgw says 403 AccessDenied (to
     /// presigned URLs it says SignatureDoesNotMatch, as everyone does).
-    pub fn bad_form_signature(self) -> (u16, &'static str) {
+    pub fn bad_form_signature(self) -> (u16, String) {
         match self {
-            Self::Local => (403, "SignatureDoesNotMatch"),
-            Self::Ceph => (403, "AccessDenied"),
+            Self::Local => (403, "SignatureDoesNotMatch".into()),
+            Self::Ceph => (403, "AccessDenied".into()),
         }
     }
 
     /// Status and code for a POST that breaks a policy condition: AWS and radosgw say
     /// 403 AccessDenied; s3s says 400 InvalidPolicyDocument.
-    pub fn failed_condition(self) -> (u16, &'static str) {
+    pub fn failed_condition(self) -> (u16, String) {
         match self {
-            Self::Local => (400, "InvalidPolicyDocument"),
-            Self::Ceph => (403, "AccessDenied"),
+            Self::Local => (400, "InvalidPolicyDocument".into()),
+            Self::Ceph => (403, "AccessDenied".into()),
         }
     }
 }
@@ -231,15 +231,7 @@ impl TestBucket {
 
     /// The bytes stored at `key`.
     pub async fn body(&self, key: &str) -> Vec<u8> {
-        let object = self
-            .storage
-            .client()
-            .get_object()
-            .bucket(self.name())
-            .key(key)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("object {key} is there: {}", error_chain(&e)));
+        let object = crate::helpers::object(&self.storage, key).await;
         object.body.collect().await.unwrap().into_bytes().to_vec()
     }
 }

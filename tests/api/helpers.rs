@@ -327,15 +327,23 @@ impl TestApp {
     }
 
     pub async fn object(&self, key: &str) -> aws_sdk_s3::operation::get_object::GetObjectOutput {
-        self.storage
-            .client()
-            .get_object()
-            .bucket(self.storage.bucket())
-            .key(key)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("object {key} is there: {e:?}"))
+        object(&self.storage, key).await
     }
+}
+
+/// The object at `key` in the bucket of `storage`, which must be there.
+pub async fn object(
+    storage: &Storage,
+    key: &str,
+) -> aws_sdk_s3::operation::get_object::GetObjectOutput {
+    storage
+        .client()
+        .get_object()
+        .bucket(storage.bucket())
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("object {key} is there: {e:?}"))
 }
 
 pub fn parse_form(html: &str) -> BrowserForm {
