@@ -14,7 +14,10 @@
 # - with auth off, radosgw 16.2 loops on EACCES unless every "ms * mode" is "crc secure";
 # - the monitor address must be a v2 address in both ceph.conf and the monmap;
 # - pg counts must be small (one OSD), and pool size 1 must be allowed.
-# - radosgw answers any signature failure with 403 AccessDenied (AWS says SignatureDoesNotMatch).
+# - radosgw answers a POST form's bad signature with 403 AccessDenied (AWS says
+#   SignatureDoesNotMatch); a presigned URL's bad signature gets SignatureDoesNotMatch.
+# - the user may create any number of buckets (the default limit, 1000, is reached after
+#   about 25 runs of the suite, which makes a bucket per test, on one gateway).
 # See scripts/ceph-s3.md for the measured answers radosgw gives to browser-style POST uploads.
 set -euo pipefail
 
@@ -101,9 +104,11 @@ install_missing() {
   fi
   local t0; t0=$(now)
   echo "ceph-s3: installing ${missing[*]}"
-  $sudo apt-get update -qq >/dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  # A fresh machine may still be running its first apt jobs: wait for the lock.
+  local lock=(-o DPkg::Lock::Timeout=300)
+  $sudo apt-get "${lock[@]}" update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
   echo "ceph-s3: install took $(since "$t0") s"
 }
 
@@ -224,7 +229,7 @@ CONF
   sk=$(head -c 900 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
   ak="AK${ak:0:18}" sk=${sk:0:40}
   if [ "${#ak}" != 20 ] || [ "${#sk}" != 40 ]; then fail_boot "could not make random keys"; fi
-  radosgw-admin -c "$C" user create --uid=tester --display-name=tester \
+  radosgw-admin -c "$C" user create --uid=tester --display-name=tester --max-buckets=0 \
     --access-key="$ak" --secret="$sk" >/dev/null || fail_boot "radosgw-admin user create failed"
 
   cat >"$D/env.tmp" <<ENV

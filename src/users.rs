@@ -421,15 +421,21 @@ impl UserStore {
         after: Option<&User>,
     ) -> Result<(), UserError> {
         let to_json = |user: Option<&User>| user.and_then(|u| serde_json::to_string(u).ok());
-        // Sorts in the order entries were written (nanoseconds), even within one second.
-        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
-        let id = format!("{nanos:024x}{:08x}", rand::random::<u32>());
+        let now = time::OffsetDateTime::now_utc();
+        // The log is read `ORDER BY at DESC, id DESC` and `at` holds whole seconds: the
+        // id starts with the time in fixed-width nanoseconds, so entries written within
+        // one second still list newest first.
+        let id = format!(
+            "{:024x}{:016x}",
+            now.unix_timestamp_nanos(),
+            rand::random::<u64>()
+        );
         sqlx::query(
             "INSERT INTO audit_log (id, at, actor, action, subject, before_state, after_state) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
-        .bind(unix_now())
+        .bind(now.unix_timestamp())
         .bind(actor)
         .bind(action)
         .bind(subject)

@@ -1,113 +1,37 @@
-//! The `postbox` binary: presign post/get/put against a local bucket, and its errors.
+//! The `postbox` binary: presign post/get/put against a bucket of the backend under
+//! test (see `backend.rs`), and its errors.
 
-use std::process::{Command, Output};
-
-use postbox::local_bucket::{self, LocalBucket};
-use postbox::storage::Storage;
-use secrecy::ExposeSecret;
-
-use crate::helpers::BrowserForm;
-
-struct Bucket {
-    bucket: LocalBucket,
-    storage: Storage,
-    _dir: tempfile::TempDir,
-}
-
-impl Bucket {
-    /// Stores `body` at `key` directly, as setup for a test.
-    async fn put(&self, key: &str, body: &[u8]) {
-        crate::helpers::put_object(&self.storage, key, body).await;
-    }
-}
-
-async fn local_bucket() -> Bucket {
-    let dir = tempfile::tempdir().unwrap();
-    let bucket = LocalBucket::start(dir.path(), "127.0.0.1:0".parse().unwrap(), "cli-test", None)
-        .await
-        .unwrap();
-    let storage = Storage::with_static_credentials(
-        bucket.bucket(),
-        local_bucket::REGION,
-        bucket.endpoint(),
-        bucket.credentials(),
-    );
-    Bucket {
-        bucket,
-        storage,
-        _dir: dir,
-    }
-}
-
-/// `postbox` with a clean environment: only what the test gives it, nothing from the
-/// developer's shell or AWS files, and no instance metadata lookups.
-fn postbox(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_postbox"));
-    command
-        .env_clear()
-        .current_dir(dir)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("RUST_LOG", "error");
-    command
-}
-
-fn with_bucket(command: &mut Command, bucket: &LocalBucket) {
-    let credentials = bucket.credentials();
-    command
-        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.expose_secret(),
-        )
-        .env("AWS_REGION", local_bucket::REGION)
-        .env("AWS_ENDPOINT_URL", bucket.endpoint());
-}
-
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "postbox failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone())
-        .unwrap()
-        .trim()
-        .to_owned()
-}
+use crate::backend::{TestBucket, postbox, run};
+use crate::helpers::{BrowserForm, refusal};
 
 #[tokio::test]
 async fn presign_post_prints_a_form_the_bucket_accepts() {
-    let b = local_bucket().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = postbox(dir.path());
-    with_bucket(&mut command, &b.bucket);
-    command.args([
-        "presign",
-        "post",
-        "--bucket",
-        "cli-test",
-        "--prefix",
-        "users/alice/",
-        "--max-size",
-        "1KiB",
-        "--min-size",
-        "2",
-        "--expires-in",
-        "120",
-    ]);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&run(command).await)).unwrap();
+    let b = TestBucket::new().await;
+    let printed = b
+        .postbox(&[
+            "presign",
+            "post",
+            "--bucket",
+            b.name(),
+            "--prefix",
+            "users/alice/",
+            "--max-size",
+            "1KiB",
+            "--min-size",
+            "2",
+            "--expires-in",
+            "120",
+        ])
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
     let form = BrowserForm::from_json(&json);
-    assert_eq!(form.action, format!("{}/cli-test/", b.bucket.endpoint()));
+    assert_eq!(form.action, b.storage.form_url());
+    assert!(
+        form.action.starts_with("http://127.0.0.1:")
+            && form.action.ends_with(&format!("/{}/", b.name())),
+        "path style on the test endpoint: {}",
+        form.action
+    );
     assert!(form.field("key").starts_with("users/alice/"));
 
     let stored = form.post("cli.txt", b"from the cli".to_vec()).await;
@@ -115,24 +39,27 @@ async fn presign_post_prints_a_form_the_bucket_accepts() {
     let too_big = form.post("big.txt", vec![0u8; 1025]).await;
     assert_eq!(too_big.xml("Code").as_deref(), Some("EntityTooLarge"));
     let too_small = form.post("tiny.txt", vec![0u8; 1]).await;
-    assert_eq!(too_small.status, 400, "{}", too_small.body);
+    assert_eq!(
+        too_small.refusal(),
+        (400, "EntityTooSmall".to_owned()),
+        "{}",
+        too_small.body
+    );
 }
 
 #[tokio::test]
 async fn presign_get_round_trips_and_names_the_download() {
-    let b = local_bucket().await;
+    let b = TestBucket::new().await;
     b.put("docs/report.txt", b"report body").await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = postbox(dir.path());
-    with_bucket(&mut command, &b.bucket);
-    command.args([
-        "presign",
-        "get",
-        "s3://cli-test/docs/report.txt",
-        "--download-as",
-        "Q3 report.txt",
-    ]);
-    let url = stdout(&run(command).await);
+    let url = b
+        .postbox(&[
+            "presign",
+            "get",
+            &b.url("docs/report.txt"),
+            "--download-as",
+            "Q3 report.txt",
+        ])
+        .await;
     assert!(url.contains("X-Amz-Signature="), "{url}");
     assert!(
         url.contains("response-content-disposition=attachment"),
@@ -141,6 +68,10 @@ async fn presign_get_round_trips_and_names_the_download() {
 
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"Q3 report.txt\"; filename*=UTF-8''Q3%20report.txt"
+    );
     assert_eq!(response.text().await.unwrap(), "report body");
 
     // The disposition is signed: removing it breaks the signature.
@@ -149,53 +80,50 @@ async fn presign_get_round_trips_and_names_the_download() {
         .filter(|p| !p.starts_with("response-content-disposition="))
         .collect::<Vec<_>>()
         .join("&");
-    assert_eq!(reqwest::get(&unsigned).await.unwrap().status(), 403);
-}
-
-#[tokio::test]
-async fn an_expired_presigned_get_is_refused() {
-    let b = local_bucket().await;
-    b.put("soon-gone.txt", b"x").await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = postbox(dir.path());
-    with_bucket(&mut command, &b.bucket);
-    command.args([
-        "presign",
-        "get",
-        "s3://cli-test/soon-gone.txt",
-        "--expires-in",
-        "1",
-    ]);
-    let url = stdout(&run(command).await);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let response = reqwest::get(&url).await.unwrap();
-    assert_eq!(response.status(), 403);
-    let body = response.text().await.unwrap();
-    assert!(
-        body.contains("AccessDenied") || body.contains("expired"),
-        "{body}"
+    assert_eq!(
+        refusal(reqwest::get(&unsigned).await.unwrap()).await,
+        (403, "SignatureDoesNotMatch".to_owned())
     );
 }
 
 #[tokio::test]
-async fn presign_put_signs_the_content_length_so_no_other_size_is_accepted() {
-    let b = local_bucket().await;
-    let dir = tempfile::tempdir().unwrap();
-    let presign = |key: &str| {
-        let mut command = postbox(dir.path());
-        with_bucket(&mut command, &b.bucket);
-        command.args([
+async fn an_expired_presigned_get_is_refused() {
+    let b = TestBucket::new().await;
+    b.put("soon-gone.txt", b"x").await;
+    let url = b
+        .postbox(&[
             "presign",
-            "put",
-            &format!("s3://cli-test/{key}"),
-            "--content-length",
-            "5",
-            "--content-type",
-            "text/plain",
-        ]);
-        command
+            "get",
+            &b.url("soon-gone.txt"),
+            "--expires-in",
+            "1",
+        ])
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(refusal(response).await, (403, "AccessDenied".to_owned()));
+}
+
+#[tokio::test]
+async fn presign_put_signs_the_content_length_so_no_other_size_is_accepted() {
+    let bucket = TestBucket::new().await;
+    let b = &bucket;
+    let presign = |key: &str| {
+        let object = b.url(key);
+        async move {
+            b.postbox(&[
+                "presign",
+                "put",
+                &object,
+                "--content-length",
+                "5",
+                "--content-type",
+                "text/plain",
+            ])
+            .await
+        }
     };
-    let url = stdout(&run(presign("put/ok.txt")).await);
+    let url = presign("put/ok.txt").await;
     assert!(
         url.contains("content-length"),
         "content-length is a signed header: {url}"
@@ -209,39 +137,25 @@ async fn presign_put_signs_the_content_length_so_no_other_size_is_accepted() {
         .await
         .unwrap();
     assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
-    let stored = b
-        .storage
-        .client()
-        .get_object()
-        .bucket("cli-test")
-        .key("put/ok.txt")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        stored.body.collect().await.unwrap().into_bytes().as_ref(),
-        b"12345"
-    );
+    assert_eq!(b.body("put/ok.txt").await, b"12345");
 
-    let url = stdout(&run(presign("put/wrong.txt")).await);
-    let wrong = client
-        .put(&url)
-        .header("content-type", "text/plain")
-        .body("123456")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 403);
-    let listed = b
-        .storage
-        .client()
-        .list_objects_v2()
-        .bucket("cli-test")
-        .prefix("put/wrong")
-        .send()
-        .await
-        .unwrap();
-    assert!(listed.contents().is_empty());
+    let url = presign("put/wrong.txt").await;
+    for body in ["123456", "1234"] {
+        let wrong = client
+            .put(&url)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refusal(wrong).await,
+            (403, "SignatureDoesNotMatch".to_owned()),
+            "a body of {} bytes",
+            body.len()
+        );
+    }
+    assert!(b.keys_under("put/wrong").await.is_empty());
 }
 
 #[tokio::test]

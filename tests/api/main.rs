@@ -1,6 +1,7 @@
 //! The integration suite: one binary, each test on its own app, port and bucket.
 
 mod admin;
+mod backend;
 mod cli;
 mod health;
 mod helpers;
@@ -10,6 +11,7 @@ mod outages;
 mod prefixes;
 mod presign_api;
 mod sign_in;
+mod strict_s3;
 mod upload_form;
 mod uploads;
 mod users;

@@ -172,6 +172,20 @@ async fn only_the_right_password_of_an_enabled_account_authenticates() {
 }
 
 #[tokio::test]
+async fn the_audit_log_lists_changes_made_within_one_second_newest_first() {
+    let s = store().await;
+    for name in ["ann", "bob", "cyd", "dee"] {
+        s.users
+            .create("admin", new_user(name, &format!("users/{name}/")))
+            .await
+            .unwrap();
+    }
+    let log = s.users.audit_log(4).await.unwrap();
+    let subjects: Vec<&str> = log.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(subjects, ["dee", "cyd", "bob", "ann"]);
+}
+
+#[tokio::test]
 async fn a_password_reset_ends_sessions_and_refuses_short_passwords() {
     let s = store().await;
     s.users

@@ -3,9 +3,13 @@
 //! and leaves screenshots in `target/browser-screenshots/`.
 //! Needs Debian's chromium and chromium-driver: `scripts/install-browser.sh`.
 
+// The integration suite's backend choice (local bucket or radosgw) and app helpers.
+#[allow(dead_code)]
+#[path = "../api/backend.rs"]
+mod backend;
 mod driver;
 // The integration suite's app helpers, so these tests run against whatever bucket
-// `spawn_app` gives (the local bucket by default).
+// `spawn_app` gives (the local bucket by default, radosgw with POSTBOX_TEST_S3=ceph).
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
