@@ -196,7 +196,8 @@ impl Browser {
         );
     }
 
-    /// Saves what the window shows as `target/browser-screenshots/<name>.png`.
+    /// Saves what the window shows as `target/browser-screenshots/<name>.png` (under
+    /// `ceph/` there against radosgw).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a screenshot is a PNG");
@@ -219,12 +220,16 @@ impl Browser {
     }
 }
 
-/// `target/browser-screenshots`.
+/// `target/browser-screenshots`, and its `ceph/` folder for runs against radosgw.
 pub fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target folder holds tmp/")
-        .join("browser-screenshots")
+        .join("browser-screenshots");
+    match crate::backend::Backend::current() {
+        crate::backend::Backend::Local => dir,
+        crate::backend::Backend::Ceph => dir.join("ceph"),
+    }
 }
 
 /// Polls `probe` until it gives a value, failing the test after `WAIT`.
