@@ -213,15 +213,7 @@ impl TestBucket {
 
     /// Stores `body` at `key` directly, as setup for a test.
     pub async fn put(&self, key: &str, body: &[u8]) {
-        self.storage
-            .client()
-            .put_object()
-            .bucket(self.name())
-            .key(key)
-            .body(body.to_vec().into())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("the bucket stores {key}: {}", error_chain(&e)));
+        crate::helpers::put_object(&self.storage, key, body).await;
     }
 
     /// Every key stored under `prefix`.

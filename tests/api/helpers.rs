@@ -362,7 +362,12 @@ pub async fn put_object(storage: &Storage, key: &str, body: &[u8]) {
         .body(body.to_vec().into())
         .send()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| {
+            panic!(
+                "the bucket stores {key}: {}",
+                postbox::storage::error_chain(&e)
+            )
+        });
 }
 
 /// The object at `key` in the bucket of `storage`, which must be there.
