@@ -134,7 +134,7 @@ impl Application {
                 .app_data(uploads.clone())
                 .app_data(defaults.clone())
                 .app_data(limiter.clone())
-                .app_data(web::FormConfig::default().limit(MAX_REQUEST_BODY))
+                .app_data(form_config())
                 .app_data(metrics.clone())
                 .route("/healthz", web::get().to(routes::health))
                 .route("/metrics", web::get().to(metrics::endpoint))
@@ -250,6 +250,18 @@ fn json_config() -> web::JsonConfig {
                 other => format!("The request is not valid JSON for this call: {other}."),
             };
             ApiError(AppError::BadRequest(message)).into()
+        })
+}
+
+/// A form postbox did not send (a missing or unknown field) gets the error page.
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(MAX_REQUEST_BODY)
+        .error_handler(|error, _| {
+            AppError::BadRequest(format!(
+                "This form could not be read ({error}). Reload the page and try again."
+            ))
+            .into()
         })
 }
 

@@ -366,3 +366,17 @@ async fn an_unknown_user_page_answers_404() {
             .contains("There is no user named")
     );
 }
+
+#[tokio::test]
+async fn a_form_with_an_unknown_action_gets_a_plain_error_page_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let response = admin
+        .post_form("/admin/users/guest", &[("action", "delete")])
+        .await;
+    assert_eq!(response.status(), 400);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("This form could not be read"), "{page}");
+    assert!(page.contains("<h1>That did not work</h1>"), "{page}");
+    assert!(app.users().await.get(USER).await.unwrap().is_some());
+}
