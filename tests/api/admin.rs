@@ -64,10 +64,13 @@ async fn an_admin_creates_a_user_who_signs_in_and_uploads_under_their_prefix() {
     let admin = app.admin().await;
     let page = admin.get("/admin/users").await.text().await.unwrap();
     assert!(page.contains(r#"<meta name="csrf-token""#));
-    assert!(
-        page.contains("users/guest/") || page.contains("uploads/"),
-        "lists accounts"
-    );
+    for (name, prefix) in [("guest", "uploads/"), ("boss", "admins/boss/")] {
+        assert!(
+            page.contains(&format!(r#"<a href="/admin/users/{name}">{name}</a>"#))
+                && page.contains(&format!("<code>{prefix}</code>")),
+            "lists {name}: {page}"
+        );
+    }
 
     let response = admin
         .post_form(
