@@ -135,10 +135,7 @@ pub async fn current_user(session: &Session, users: &UserStore) -> Result<User, 
     let (Some(name), Some(epoch)) = (name, epoch) else {
         return Err(AppError::SignInRequired);
     };
-    let user = users
-        .get(&name)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    let user = users.get(&name).await.map_err(AppError::internal)?;
     match user {
         Some(user) if !user.disabled && user.session_epoch == epoch => Ok(user),
         _ => {

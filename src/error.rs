@@ -39,6 +39,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// An unexpected failure (a database query, say): a 500 page, details in the log.
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    /// The bucket could not be reached or refused the app's own call: a 503 with the
+    /// reason.
+    pub fn unavailable(error: anyhow::Error) -> Self {
+        Self::Unavailable(format!("{error:#}"))
+    }
+
     /// A short label for metrics.
     pub fn kind(&self) -> &'static str {
         match self {

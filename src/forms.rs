@@ -58,7 +58,7 @@ impl Uploader {
             let used = storage
                 .usage(prefix.as_str())
                 .await
-                .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+                .map_err(AppError::unavailable)?;
             let left = quota.saturating_sub(used);
             if left == 0 {
                 return Err(AppError::Forbidden(format!(

@@ -135,7 +135,8 @@ impl Storage {
 
     /// Bytes stored under `prefix`.
     pub async fn usage(&self, prefix: &str) -> anyhow::Result<u64> {
-        Ok(self.objects(prefix).await?.iter().map(|o| o.size).sum())
+        self.fold_objects(prefix, 0, |total, object| *total += object.size)
+            .await
     }
 
     /// The object at `key`, or `None` when there is none.
@@ -176,9 +177,20 @@ impl Storage {
         Ok((objects, total))
     }
 
-    /// Every object under `prefix` (all pages of ListObjectsV2), in key order.
+    /// Every object under `prefix`, in key order.
     async fn objects(&self, prefix: &str) -> anyhow::Result<Vec<StoredObject>> {
-        let mut objects = Vec::new();
+        self.fold_objects(prefix, Vec::new(), |all, object| all.push(object))
+            .await
+    }
+
+    /// Feeds every object under `prefix` (all pages of ListObjectsV2) to `add`, one
+    /// page in memory at a time.
+    async fn fold_objects<T>(
+        &self,
+        prefix: &str,
+        mut acc: T,
+        mut add: impl FnMut(&mut T, StoredObject),
+    ) -> anyhow::Result<T> {
         let mut pages = self
             .client
             .list_objects_v2()
@@ -189,14 +201,19 @@ impl Storage {
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|e| anyhow::anyhow!("cannot list {prefix}: {}", error_chain(&e)))?;
-            objects.extend(page.contents().iter().map(|object| StoredObject {
-                key: object.key().unwrap_or_default().to_owned(),
-                size: object.size().unwrap_or(0).max(0) as u64,
-                content_type: String::new(),
-                modified: object.last_modified().map(|t| t.secs()),
-            }));
+            for object in page.contents() {
+                add(
+                    &mut acc,
+                    StoredObject {
+                        key: object.key().unwrap_or_default().to_owned(),
+                        size: object.size().unwrap_or(0).max(0) as u64,
+                        content_type: String::new(),
+                        modified: object.last_modified().map(|t| t.secs()),
+                    },
+                );
+            }
         }
-        Ok(objects)
+        Ok(acc)
     }
 
     /// A URL that downloads `key` for `expires_in`; with `download_as`, browsers save

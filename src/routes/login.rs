@@ -67,7 +67,7 @@ pub async fn submit(
     let user = users
         .authenticate(&name, form.password.clone())
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(AppError::internal)?;
     let Some(user) = user else {
         limiter.failed(&name, &client).await?;
         tracing::info!(user = %name, %client, "failed sign-in");

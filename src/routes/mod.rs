@@ -9,10 +9,20 @@ pub mod uploads;
 
 use actix_session::Session;
 use actix_web::HttpResponse;
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
 
 use crate::auth;
 use crate::error::AppError;
 use crate::users::User;
+
+/// Unix seconds as people read them, in UTC (the number itself if it is out of range).
+pub fn utc_time(unix: i64, format: &[BorrowedFormatItem<'_>]) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
 
 /// What the top bar shows a signed-in person: their pages, and a sign-out button.
 pub struct Nav {

@@ -8,14 +8,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::auth;
-use crate::domain::{ByteSize, KeyPrefix};
+use crate::domain::{ByteSize, KeyPrefix, MAX_KEY_BYTES};
 use crate::error::{ApiError, AppError, render};
 use crate::forms::FormSigner;
-use crate::routes::Nav;
+use crate::routes::{Nav, utc_time};
 use crate::storage::{Storage, StoredObject};
 use crate::uploads::UploadStore;
 use crate::users::{User, UserStore};
@@ -53,12 +52,11 @@ impl Row {
         let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
         let modified = object
             .modified
-            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-            .and_then(|t| {
-                t.format(format_description!(
-                    "[year]-[month]-[day] [hour]:[minute] UTC"
-                ))
-                .ok()
+            .map(|t| {
+                utc_time(
+                    t,
+                    format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
+                )
             })
             .unwrap_or_default();
         Self {
@@ -83,7 +81,7 @@ pub async fn page(
         .storage()
         .list(prefix.as_str(), SHOWN)
         .await
-        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+        .map_err(AppError::unavailable)?;
     let total_size: u64 = objects.iter().map(|o| o.size).sum();
     render(&UploadsPage {
         nav: Nav::new(&user, &session, "uploads"),
@@ -115,7 +113,7 @@ pub async fn download(
         .storage()
         .presign_get(&object.key, DOWNLOAD_LINK_TTL, Some(name))
         .await
-        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?;
+        .map_err(AppError::unavailable)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, url))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -151,7 +149,7 @@ async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredO
     let prefix = user.key_prefix()?;
     // A key under the prefix cannot climb out of it: S3 keys are literal, but browsers
     // and tools that show them as paths would, so such keys are refused too.
-    if !prefix.contains_key(key) || key.split('/').any(|s| s == "..") || key.len() > 1024 {
+    if !prefix.contains_key(key) || key.split('/').any(|s| s == "..") || key.len() > MAX_KEY_BYTES {
         return Err(AppError::Forbidden(format!(
             "That file is not yours: your files are under {prefix}."
         )));
@@ -159,7 +157,7 @@ async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredO
     storage
         .head(key)
         .await
-        .map_err(|e| AppError::Unavailable(format!("{e:#}")))?
+        .map_err(AppError::unavailable)?
         .ok_or_else(|| {
             AppError::Missing(format!(
                 "There is no file {:?} (it was never uploaded, or it was removed).",

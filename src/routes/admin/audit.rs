@@ -4,11 +4,10 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::error::{AppError, render};
-use crate::routes::Nav;
+use crate::routes::{Nav, utc_time};
 use crate::users::{AuditEntry, User, UserStore};
 
 /// How many entries the page shows.
@@ -37,17 +36,11 @@ pub struct Entry {
 
 impl From<&AuditEntry> for Entry {
     fn from(entry: &AuditEntry) -> Self {
-        let at = OffsetDateTime::from_unix_timestamp(entry.at)
-            .ok()
-            .and_then(|t| {
-                t.format(format_description!(
-                    "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-                ))
-                .ok()
-            })
-            .unwrap_or_else(|| entry.at.to_string());
         Self {
-            at,
+            at: utc_time(
+                entry.at,
+                format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC"),
+            ),
             actor: entry.actor.clone(),
             action: entry.action.clone(),
             subject: entry.subject.clone(),
@@ -92,10 +85,7 @@ pub async fn page(
     session: Session,
     users: web::Data<UserStore>,
 ) -> Result<HttpResponse, AppError> {
-    let entries = users
-        .audit_log(SHOWN)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let entries = users.audit_log(SHOWN).await.map_err(AppError::internal)?;
     render(&AuditPage {
         nav: Nav::new(&admin, &session, "audit"),
         history: entries.iter().map(Entry::from).collect(),

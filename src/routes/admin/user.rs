@@ -220,7 +220,7 @@ async fn find(users: &UserStore, name: &str) -> Result<User, AppError> {
     users
         .get(name)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::internal)?
         .ok_or_else(|| AppError::Missing(format!("There is no user named {name:?}.")))
 }
 
@@ -260,7 +260,7 @@ impl View<'_> {
             .users
             .audit_log_of(&self.user.name, 20)
             .await
-            .map_err(|e| AppError::Internal(e.into()))?;
+            .map_err(AppError::internal)?;
         render_with_status(
             status,
             &UserPage {

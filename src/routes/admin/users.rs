@@ -172,10 +172,7 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let accounts = users
-        .list()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let accounts = users.list().await.map_err(AppError::internal)?;
     render_with_status(
         status,
         &UsersPage {
