@@ -45,6 +45,8 @@ pub struct Uploader {
     pub max_size: ByteSize,
     /// Content types they may upload start with this ("" for any).
     pub content_type_prefix: String,
+    /// With a quota: how much of it is left, and the quota.
+    pub quota_left: Option<(ByteSize, ByteSize)>,
 }
 
 impl Uploader {
@@ -54,6 +56,7 @@ impl Uploader {
     pub async fn for_user(user: &crate::users::User, storage: &Storage) -> Result<Self, AppError> {
         let prefix = user.key_prefix()?;
         let mut max_size = user.max_size;
+        let mut quota_left = None;
         if let Some(quota) = user.quota {
             let used = storage
                 .usage(prefix.as_str())
@@ -67,12 +70,14 @@ impl Uploader {
                 )));
             }
             max_size = max_size.min(left);
+            quota_left = Some((ByteSize::from_bytes(left), ByteSize::from_bytes(quota)));
         }
         Ok(Self {
             name: user.name.clone(),
             prefix,
             max_size: ByteSize::from_bytes(max_size),
             content_type_prefix: user.content_type_prefix.clone(),
+            quota_left,
         })
     }
 }

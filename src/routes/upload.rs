@@ -25,6 +25,8 @@ struct UploadPage {
     /// When only some types are allowed, the plain form asks for the file's type,
     /// starting with this.
     type_prefix: Option<String>,
+    /// `1 KB left of your 5 KB quota`, when there is a quota.
+    quota_left: Option<String>,
 }
 
 /// `GET /upload`.
@@ -51,5 +53,8 @@ pub async fn page(
         csrf_token: auth::csrf_token(&session),
         expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
         type_prefix,
+        quota_left: uploader
+            .quota_left
+            .map(|(left, quota)| format!("{left} left of your {quota} quota")),
     })
 }

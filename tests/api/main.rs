@@ -10,6 +10,7 @@ mod no_file_bytes;
 mod outages;
 mod prefixes;
 mod presign_api;
+mod quota;
 mod sign_in;
 mod strict_s3;
 mod upload_form;
