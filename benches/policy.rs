@@ -5,9 +5,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use postbox::domain::{KeyPrefix, PolicyTtl};
-use postbox::forms::unique_key_suffix;
 use postbox::policy::sigv4::derive_signing_key;
 use postbox::policy::{Credentials, PolicySigner, UploadRules};
+use postbox::signing::unique_key_suffix;
 use time::OffsetDateTime;
 
 fn signing(c: &mut Criterion) {

@@ -1,33 +1,30 @@
 //! postbox: upload files straight from the browser into a private S3 bucket, through
 //! forms whose POST policy the server signed.
+//!
+//! The modules are layers, each using only those listed before it (see
+//! `docs/ARCHITECTURE.md`); only `web` and `startup` know actix-web.
 
-/// Sessions, CSRF and sign-in limits.
-pub mod auth;
-/// The command line: `serve`, `presign post|get|put`.
+/// Accounts, passwords, the audit log, the sign-in limiter, confirmed uploads.
+pub mod accounts;
+/// The command line: `serve`, `presign`, `user`.
 pub mod cli;
 /// Settings from defaults, `.env`, the environment and flags.
 pub mod config;
-/// The database: SQLite or PostgreSQL.
+/// The database: SQLite or PostgreSQL, one code path and one set of migrations.
 pub mod db;
-/// Validated values: key prefixes, file names, sizes, lifetimes.
+/// Validated values: user names, key prefixes, file names, sizes, lifetimes.
 pub mod domain;
-/// The app's errors and how they are answered.
-pub mod error;
-/// Signing forms for an uploader, with the injected clock.
-pub mod forms;
 /// The embedded local S3 bucket.
 pub mod local_bucket;
-/// Prometheus metrics.
+/// Prometheus metrics: the registry and its counters.
 pub mod metrics;
-/// The POST policy engine.
+/// The POST policy engine and SigV4: pure, tested against AWS's vectors.
 pub mod policy;
-/// HTTP handlers.
-pub mod routes;
-/// Wiring the app together.
+/// Signing upload forms for an account, with the injected clock.
+pub mod signing;
+/// Wiring the app together: the one route table.
 pub mod startup;
-/// The bucket: credentials, form URL, presigned GET and PUT.
+/// The bucket: credentials, form URL, look-ups, listings, presigned GET and PUT.
 pub mod storage;
-/// The record of confirmed uploads.
-pub mod uploads;
-/// Accounts and the audit log.
-pub mod users;
+/// Everything HTTP: routes, extractors, pages, errors, middleware.
+pub mod web;

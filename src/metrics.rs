@@ -1,15 +1,9 @@
 //! Prometheus metrics: policies signed, requests and latency by route, errors by kind.
+//! The registry only; `web` feeds it from a middleware and serves `/metrics`.
 
-use std::future::Future;
-use std::time::Instant;
+use std::time::Duration;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
-
-use crate::error::{ApiError, AppError};
 
 /// The app's metrics, registered in their own registry.
 #[derive(Clone)]
@@ -77,6 +71,16 @@ impl Metrics {
         self.errors.with_label_values(&[kind]).inc();
     }
 
+    /// Counts one answered request and its time, under its route pattern.
+    pub fn request(&self, route: &str, method: &str, status: &str, took: Duration) {
+        self.requests
+            .with_label_values(&[route, method, status])
+            .inc();
+        self.latency
+            .with_label_values(&[route])
+            .observe(took.as_secs_f64());
+    }
+
     /// The metrics in Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = Vec::new();
@@ -90,46 +94,4 @@ impl Default for Metrics {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Middleware: counts and times every request under its route pattern, so that
-/// `/uploads/{key}` is one series, not one per key.
-pub fn track<B: MessageBody + 'static>(
-    request: ServiceRequest,
-    next: Next<B>,
-) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>> {
-    let started = Instant::now();
-    let route = request
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().clone();
-    let metrics = request.app_data::<web::Data<Metrics>>().cloned();
-    async move {
-        let response = next.call(request).await?;
-        if let Some(metrics) = metrics {
-            if let Some(error) = response.response().error() {
-                let kind = error
-                    .as_error::<AppError>()
-                    .or_else(|| error.as_error::<ApiError>().map(|api| &api.0))
-                    .map_or("http", AppError::kind);
-                metrics.error(kind);
-            }
-            metrics
-                .requests
-                .with_label_values(&[route.as_str(), method.as_str(), response.status().as_str()])
-                .inc();
-            metrics
-                .latency
-                .with_label_values(&[route.as_str()])
-                .observe(started.elapsed().as_secs_f64());
-        }
-        Ok(response)
-    }
-}
-
-/// `GET /metrics`.
-pub async fn endpoint(metrics: web::Data<Metrics>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
 }

@@ -1,34 +1,27 @@
-//! The one place where the app is put together: bucket, state, routes, middleware.
-//! Tests build the very same app on port 0.
+//! The one place where the app is put together: bucket, database, shared state,
+//! middleware and the route table. Tests build the very same app on port 0.
 
 use std::net::TcpListener;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::SameSite;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::http::header;
-use actix_web::middleware::{Logger, Next, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, from_fn};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::auth::{self, LoginLimiter};
+use crate::accounts::{LoginLimiter, UploadStore, UserStore, ensure_first_admin};
 use crate::config::Settings;
 use crate::db::Database;
-use crate::domain::{ByteSize, KeyPrefix, Username};
-use crate::error::{ApiError, AppError};
-use crate::forms::{Clock, FormSigner};
 use crate::local_bucket::{self, LocalBucket};
-use crate::metrics::{self, Metrics};
-use crate::routes;
-use crate::routes::admin::{self, AccountDefaults};
+use crate::metrics::Metrics;
+use crate::signing::{Clock, FormSigner};
 use crate::storage::Storage;
-use crate::uploads::UploadStore;
-use crate::users::{NewUser, Role, UserStore, generate_password};
-
-/// The app never receives files; no request body it takes comes near this.
-pub const MAX_REQUEST_BODY: usize = 16 * 1024;
+use crate::web::bodies::{self, MAX_REQUEST_BODY};
+use crate::web::routes::{self, admin};
+use crate::web::{api, extract, session};
 
 /// A built app, bound to its port, ready to run.
 pub struct Application {
@@ -36,6 +29,17 @@ pub struct Application {
     server: Server,
     storage: Storage,
     local_bucket: Option<LocalBucket>,
+}
+
+/// What every request handler may ask for.
+#[derive(Clone)]
+struct State {
+    forms: web::Data<FormSigner>,
+    users: web::Data<UserStore>,
+    uploads: web::Data<UploadStore>,
+    limiter: web::Data<LoginLimiter>,
+    defaults: web::Data<admin::AccountDefaults>,
+    metrics: web::Data<Metrics>,
 }
 
 impl Application {
@@ -46,28 +50,7 @@ impl Application {
 
     /// Builds the app with the given clock (tests sign forms in the past with it).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let (storage, local_bucket) = match &settings.bucket {
-            Some(bucket) => (
-                Storage::from_env(bucket, settings.force_path_style).await,
-                None,
-            ),
-            None => {
-                let local = LocalBucket::start(
-                    &settings.data_dir.join("bucket"),
-                    settings.local_bucket_listen,
-                    &settings.local_bucket_name,
-                    settings.local_bucket_url.as_deref(),
-                )
-                .await?;
-                let storage = Storage::with_static_credentials(
-                    local.bucket(),
-                    local_bucket::REGION,
-                    local.endpoint(),
-                    local.credentials(),
-                );
-                (storage, Some(local))
-            }
-        };
+        let (storage, local_bucket) = open_bucket(&settings).await?;
         // Missing credentials may appear later (a profile written, a role attached):
         // keep serving, say so now, and answer each signing request with the reason.
         if let Err(error) = storage.credentials().await {
@@ -78,95 +61,56 @@ impl Application {
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db = Database::connect(&database_url).await?;
         let users = UserStore::new(db.clone());
-        let uploads = web::Data::new(UploadStore::new(db.clone()));
-        let limiter = web::Data::new(LoginLimiter::new(db));
         ensure_first_admin(&users, settings.max_size).await?;
-        let session_key = match &settings.session_secret {
-            Some(secret) => auth::session_key(secret)?,
-            None if settings.is_embedded_default() => {
-                auth::session_key(&auth::stored_secret(&settings.data_dir)?)?
-            }
-            None => anyhow::bail!(
-                "POSTBOX_SESSION_SECRET is not set: with a real bucket or PostgreSQL every \
-                 instance needs the same secret of at least {} characters \
-                 (generate one with: openssl rand -base64 48)",
-                auth::MIN_SECRET_LEN
-            ),
-        };
+        let session_key = session_key(&settings)?;
         let secure_cookies = settings
             .public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"));
 
         let metrics = Metrics::new();
-        let forms = web::Data::new(FormSigner::new(
-            storage.clone(),
-            settings.policy_ttl,
-            clock,
-            metrics.clone(),
-        ));
-        let users = web::Data::new(users);
-        let defaults = web::Data::new(AccountDefaults {
-            max_size: settings.max_size,
-        });
-        let metrics = web::Data::new(metrics);
+        let state = State {
+            forms: web::Data::new(FormSigner::new(
+                storage.clone(),
+                settings.policy_ttl,
+                clock,
+                metrics.clone(),
+            )),
+            users: web::Data::new(users),
+            uploads: web::Data::new(UploadStore::new(db.clone())),
+            limiter: web::Data::new(LoginLimiter::new(db)),
+            defaults: web::Data::new(admin::AccountDefaults {
+                max_size: settings.max_size,
+            }),
+            metrics: web::Data::new(metrics),
+        };
 
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
+            let sessions =
+                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                    .cookie_name("postbox_session".to_owned())
+                    .cookie_secure(secure_cookies)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build();
             App::new()
-                .wrap(from_fn(refuse_large_bodies))
-                .wrap(from_fn(metrics::track))
-                .wrap(
-                    SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-                        .cookie_name("postbox_session".to_owned())
-                        .cookie_secure(secure_cookies)
-                        .cookie_same_site(SameSite::Lax)
-                        .cookie_content_security(CookieContentSecurity::Private)
-                        .build(),
-                )
+                .wrap(from_fn(bodies::refuse_large_bodies))
+                .wrap(from_fn(crate::web::metrics::track))
+                .wrap(sessions)
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
-                .app_data(json_config())
+                .app_data(bodies::json_config())
+                .app_data(bodies::form_config())
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
-                .app_data(forms.clone())
-                .app_data(users.clone())
-                .app_data(uploads.clone())
-                .app_data(defaults.clone())
-                .app_data(limiter.clone())
-                .app_data(form_config())
-                .app_data(metrics.clone())
-                .route("/healthz", web::get().to(routes::health))
-                .route("/metrics", web::get().to(metrics::endpoint))
-                .route("/", web::get().to(home))
-                .route("/upload", web::get().to(routes::upload::page))
-                .route("/uploads", web::get().to(routes::uploads::page))
-                .route(
-                    "/uploads/download",
-                    web::get().to(routes::uploads::download),
-                )
-                .route("/login", web::get().to(routes::login::page))
-                .route("/login", web::post().to(routes::login::submit))
-                .route("/logout", web::post().to(routes::login::logout))
-                .route("/static/{name}", web::get().to(routes::assets::asset))
-                .service(
-                    web::scope("/api")
-                        .route("/presign", web::post().to(routes::presign::presign))
-                        .route("/uploads/confirm", web::post().to(routes::uploads::confirm)),
-                )
-                .service(
-                    web::scope("/admin")
-                        .wrap(from_fn(auth::require_admin))
-                        .route("", web::get().to(admin::home))
-                        .route("/", web::get().to(admin::home))
-                        .route("/users", web::get().to(admin::users::list))
-                        .route("/users", web::post().to(admin::users::create))
-                        .route("/users/{name}", web::get().to(admin::user::edit))
-                        .route("/users/{name}", web::post().to(admin::user::update))
-                        .route("/audit", web::get().to(admin::audit::page))
-                        .default_service(web::to(routes::not_found)),
-                )
-                .default_service(web::to(routes::not_found))
+                .app_data(state.forms.clone())
+                .app_data(state.users.clone())
+                .app_data(state.uploads.clone())
+                .app_data(state.limiter.clone())
+                .app_data(state.defaults.clone())
+                .app_data(state.metrics.clone())
+                .configure(route_table)
         })
         .listen(listener)?
         .run();
@@ -202,91 +146,78 @@ impl Application {
     }
 }
 
-/// With no admin at all, makes one and prints its password, once, on the console.
-async fn ensure_first_admin(users: &UserStore, max_size: ByteSize) -> anyhow::Result<()> {
-    if users.has_admin().await? {
-        return Ok(());
+/// Every route of the app.
+fn route_table(app: &mut web::ServiceConfig) {
+    use routes::{assets, login, presign, upload, uploads};
+    app.route("/healthz", web::get().to(routes::health))
+        .route("/metrics", web::get().to(crate::web::metrics::endpoint))
+        .route("/", web::get().to(routes::home))
+        .route("/upload", web::get().to(upload::page))
+        .route("/uploads", web::get().to(uploads::page))
+        .route("/uploads/download", web::get().to(uploads::download))
+        .route("/login", web::get().to(login::page))
+        .route("/login", web::post().to(login::submit))
+        .route("/logout", web::post().to(login::logout))
+        .route("/static/{name}", web::get().to(assets::asset))
+        .service(
+            web::scope("/api")
+                .wrap(from_fn(api::json_errors))
+                .route("/presign", web::post().to(presign::presign))
+                .route("/uploads/confirm", web::post().to(uploads::confirm))
+                .default_service(web::to(routes::not_found)),
+        )
+        .service(
+            web::scope("/admin")
+                .wrap(from_fn(extract::admin_only))
+                .route("", web::get().to(admin::home))
+                .route("/", web::get().to(admin::home))
+                .route("/users", web::get().to(admin::users::list))
+                .route("/users", web::post().to(admin::users::create))
+                .route("/users/{name}", web::get().to(admin::user::edit))
+                .route("/users/{name}", web::post().to(admin::user::update))
+                .route("/audit", web::get().to(admin::audit::page))
+                .default_service(web::to(routes::not_found)),
+        )
+        .default_service(web::to(routes::not_found));
+}
+
+/// The configured bucket, or the embedded local one when none is configured.
+async fn open_bucket(settings: &Settings) -> anyhow::Result<(Storage, Option<LocalBucket>)> {
+    if let Some(bucket) = &settings.bucket {
+        return Ok((
+            Storage::from_env(bucket, settings.force_path_style).await,
+            None,
+        ));
     }
-    let password = generate_password();
-    let admin = NewUser {
-        name: Username::parse("admin")?,
-        role: Role::Admin,
-        prefix: KeyPrefix::parse("admins/admin/")?,
-        max_size,
-        content_type_prefix: String::new(),
-        quota: None,
-        password: password.clone(),
-    };
-    users.create("postbox (first run)", admin).await?;
-    use secrecy::ExposeSecret;
-    // Printed, not logged: logs are kept and shipped, this must be seen once only.
-    println!(
-        "\npostbox: created the first admin account.\n  name:     admin\n  password: {}\n\
-         Sign in and change it; it is not shown again.\n",
-        password.expose_secret()
+    let local = LocalBucket::start(
+        &settings.data_dir.join("bucket"),
+        settings.local_bucket_listen,
+        &settings.local_bucket_name,
+        settings.local_bucket_url.as_deref(),
+    )
+    .await?;
+    let storage = Storage::with_static_credentials(
+        local.bucket(),
+        local_bucket::REGION,
+        local.endpoint(),
+        local.credentials(),
     );
-    Ok(())
+    Ok((storage, Some(local)))
 }
 
-async fn home() -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/upload"))
-        .finish()
-}
-
-/// JSON bodies are small; anything else is a mistake and gets a JSON answer.
-fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(MAX_REQUEST_BODY)
-        .error_handler(|error, _| {
-            let message = match &error {
-                actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
-                | actix_web::error::JsonPayloadError::Overflow { .. } => {
-                    return ApiError(AppError::TooLarge(too_large_message())).into();
-                }
-                actix_web::error::JsonPayloadError::ContentType => {
-                    "Send JSON with Content-Type: application/json.".to_owned()
-                }
-                other => format!("The request is not valid JSON for this call: {other}."),
-            };
-            ApiError(AppError::BadRequest(message)).into()
-        })
-}
-
-/// A form postbox did not send (a missing or unknown field) gets the error page.
-fn form_config() -> web::FormConfig {
-    web::FormConfig::default()
-        .limit(MAX_REQUEST_BODY)
-        .error_handler(|error, _| {
-            AppError::BadRequest(format!(
-                "This form could not be read ({error}). Reload the page and try again."
-            ))
-            .into()
-        })
-}
-
-fn too_large_message() -> String {
-    "postbox never receives files itself: they go straight to the bucket through a signed form."
-        .to_owned()
-}
-
-/// Refuses upload-sized bodies before any handler sees them.
-async fn refuse_large_bodies(
-    request: ServiceRequest,
-    next: Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<
-    ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
-    actix_web::Error,
-> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
-        let response = HttpResponse::PayloadTooLarge()
-            .insert_header((header::CONNECTION, "close"))
-            .json(serde_json::json!({ "error": too_large_message() }));
-        return Ok(request.into_response(response).map_into_right_body());
+/// The session cookies' key: from `POSTBOX_SESSION_SECRET`, or in the embedded default
+/// one made once and kept in the data folder.
+fn session_key(settings: &Settings) -> anyhow::Result<Key> {
+    match &settings.session_secret {
+        Some(secret) => session::session_key(secret),
+        None if settings.is_embedded_default() => {
+            session::session_key(&session::stored_secret(&settings.data_dir)?)
+        }
+        None => anyhow::bail!(
+            "POSTBOX_SESSION_SECRET is not set: with a real bucket or PostgreSQL every \
+             instance needs the same secret of at least {} characters \
+             (generate one with: openssl rand -base64 48)",
+            session::MIN_SECRET_LEN
+        ),
     }
-    Ok(next.call(request).await?.map_into_left_body())
 }

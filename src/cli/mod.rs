@@ -7,8 +7,8 @@ use serde_json::json;
 
 use crate::config::Settings;
 use crate::domain::{ByteSize, KeyPrefix, PolicyTtl};
-use crate::forms::{DEFAULT_CONTENT_TYPE, unique_key_suffix};
 use crate::policy::{PolicySigner, UploadRules};
+use crate::signing::{DEFAULT_CONTENT_TYPE, unique_key_suffix};
 use crate::startup::Application;
 use crate::storage::Storage;
 

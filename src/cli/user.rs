@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 
+use crate::accounts::{NewUser, Role, UserChanges, UserStore};
 use crate::db::Database;
 use crate::domain::{ByteSize, KeyPrefix, Username};
-use crate::users::{NewUser, Role, UserChanges, UserStore};
 
 /// Where the accounts are.
 #[derive(Debug, Args)]
@@ -155,9 +155,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
                     user.name,
                     user.role.as_str(),
                     user.prefix,
-                    ByteSize::from_bytes(user.max_size).to_string(),
-                    user.quota
-                        .map_or("-".to_owned(), |q| ByteSize::from_bytes(q).to_string()),
+                    user.max_size.to_string(),
+                    user.quota.map_or("-".to_owned(), |q| q.to_string()),
                     if user.content_type_prefix.is_empty() {
                         "any"
                     } else {

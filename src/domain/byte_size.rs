@@ -2,7 +2,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A size in bytes, parsed from `10MB`, `10MiB`, `512KB`, `1.5GB` or `1048576`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct ByteSize(u64);
 
 /// Why a SIZE could not be read.

@@ -10,7 +10,8 @@ pub const MAX_PREFIX_BYTES: usize = 512;
 ///
 /// It always ends with `/` (else `users/al` would admit `users/alice/...`), never starts
 /// with `/`, and has no `..`, `.`, empty segment or control character.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct KeyPrefix(String);
 
 /// Why a prefix was refused.

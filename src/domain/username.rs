@@ -2,7 +2,8 @@ use std::fmt;
 
 /// A user's name: 1 to 64 characters of `a-z`, `0-9`, `.`, `_`, `-`, starting with a
 /// letter or digit. Lower-cased, so `Alice` and `alice` are one account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Username(String);
 
 /// Why a name was refused.

@@ -1,7 +1,8 @@
 //! The admin pages: one admin-only scope, accounts created and changed through forms,
 //! every change in the audit log.
 
-use postbox::users::Role;
+use postbox::accounts::Role;
+use postbox::domain::ByteSize;
 
 use crate::helpers::{PASSWORD, USER, alert, new_client, spawn_app};
 
@@ -94,8 +95,8 @@ async fn an_admin_creates_a_user_who_signs_in_and_uploads_under_their_prefix() {
     assert_eq!(
         (
             alice.prefix.as_str(),
-            alice.max_size,
-            alice.quota,
+            alice.max_size.bytes(),
+            alice.quota.map(ByteSize::bytes),
             alice.role
         ),
         ("users/alice/", 2000, Some(1_000_000), Role::User)
@@ -210,8 +211,8 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
         .await;
     assert_eq!(response.status(), 303);
     let guest = app.users().await.get(USER).await.unwrap().unwrap();
-    assert_eq!(guest.max_size, 5 * 1024 * 1024);
-    assert_eq!(guest.quota, Some(2_000_000_000));
+    assert_eq!(guest.max_size.bytes(), 5 * 1024 * 1024);
+    assert_eq!(guest.quota.map(ByteSize::bytes), Some(2_000_000_000));
     assert_eq!(guest.content_type_prefix, "image/");
 
     let edited = admin
@@ -244,7 +245,7 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
     assert!(alert(&page).starts_with("Largest file: "), "{page}");
     assert!(page.contains(r#"value="lots""#));
     let guest = app.users().await.get(USER).await.unwrap().unwrap();
-    assert_eq!(guest.max_size, 5 * 1024 * 1024);
+    assert_eq!(guest.max_size.bytes(), 5 * 1024 * 1024);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use postbox::config::Settings;
 use postbox::domain::{ByteSize, KeyPrefix, PolicyTtl};
-use postbox::forms::Clock;
+use postbox::signing::Clock;
 use postbox::startup::Application;
 use postbox::storage::Storage;
 use reqwest::multipart::{Form, Part};
@@ -78,7 +78,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let mut settings = settings(data.path().to_owned(), &options);
     settings.database_url = Some(test_database_url(data.path()).await);
     let prefix = PREFIX.to_owned();
-    let users = postbox::users::UserStore::new(
+    let users = postbox::accounts::UserStore::new(
         postbox::db::Database::connect(settings.database_url.as_deref().unwrap())
             .await
             .unwrap(),
@@ -86,9 +86,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     users
         .create(
             "test",
-            postbox::users::NewUser {
+            postbox::accounts::NewUser {
                 name: postbox::domain::Username::parse(USER).unwrap(),
-                role: postbox::users::Role::User,
+                role: postbox::accounts::Role::User,
                 prefix: KeyPrefix::parse(PREFIX).unwrap(),
                 max_size: settings.max_size,
                 content_type_prefix: String::new(),
@@ -452,17 +452,17 @@ pub fn uuid_like() -> String {
 /// Accounts and other browsers.
 impl TestApp {
     /// The app's accounts.
-    pub async fn users(&self) -> postbox::users::UserStore {
-        postbox::users::UserStore::new(self.database().await)
+    pub async fn users(&self) -> postbox::accounts::UserStore {
+        postbox::accounts::UserStore::new(self.database().await)
     }
 
     /// Creates an account straight in the database (password: `PASSWORD`).
-    pub async fn add_user(&self, name: &str, role: postbox::users::Role, prefix: &str) {
+    pub async fn add_user(&self, name: &str, role: postbox::accounts::Role, prefix: &str) {
         self.users()
             .await
             .create(
                 "test",
-                postbox::users::NewUser {
+                postbox::accounts::NewUser {
                     name: postbox::domain::Username::parse(name).unwrap(),
                     role,
                     prefix: KeyPrefix::parse(prefix).unwrap(),
@@ -488,7 +488,7 @@ impl TestApp {
 
     /// A new admin account, signed in, in a new browser.
     pub async fn admin(&self) -> TestApp {
-        self.add_user("boss", postbox::users::Role::Admin, "admins/boss/")
+        self.add_user("boss", postbox::accounts::Role::Admin, "admins/boss/")
             .await;
         self.browser_of("boss", PASSWORD).await
     }

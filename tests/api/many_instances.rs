@@ -4,9 +4,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use postbox::accounts::{NewUser, Role, UserStore};
 use postbox::db::Database;
 use postbox::domain::{ByteSize, KeyPrefix, Username};
-use postbox::users::{NewUser, Role, UserStore};
 
 use crate::helpers::{meta_csrf, new_client, test_database_url};
 

@@ -1,7 +1,7 @@
 //! A bucket or database that does not answer: clear sentences, nothing recorded, and no
 //! secrets in what people see.
 
-use postbox::users::UserChanges;
+use postbox::accounts::UserChanges;
 use serde_json::json;
 
 use crate::helpers::{Options, USER, spawn_app_with};

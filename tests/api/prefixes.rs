@@ -1,7 +1,7 @@
 //! Nobody can write outside their own prefix: not through the page, the API's
 //! parameters, or by editing the signed form before posting it to the bucket.
 
-use postbox::users::{Role, UserChanges};
+use postbox::accounts::{Role, UserChanges};
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, spawn_app};

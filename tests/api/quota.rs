@@ -1,7 +1,7 @@
 //! A quota caps each form at what is left of it, and no form is signed once it is used.
 
+use postbox::accounts::UserChanges;
 use postbox::domain::ByteSize;
-use postbox::users::UserChanges;
 use serde_json::json;
 
 use crate::helpers::{USER, spawn_app};

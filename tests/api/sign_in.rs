@@ -1,6 +1,6 @@
 //! Signing in, sessions and CSRF.
 
-use postbox::users::UserChanges;
+use postbox::accounts::UserChanges;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, USER, new_client, spawn_app};
@@ -71,7 +71,7 @@ async fn repeated_wrong_passwords_are_slowed_down_with_a_retry_hint() {
 async fn a_disabled_users_session_stops_working() {
     let app = spawn_app().await;
     assert_eq!(app.get("/upload").await.status(), 200);
-    let users = postbox::users::UserStore::new(app.database().await);
+    let users = postbox::accounts::UserStore::new(app.database().await);
     users
         .update(
             "admin",

@@ -1,6 +1,6 @@
 //! The plain upload form, posted to the bucket as a browser would.
 
-use postbox::forms::Clock;
+use postbox::signing::Clock;
 
 use crate::helpers::{Options, spawn_app, spawn_app_with};
 

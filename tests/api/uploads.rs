@@ -21,7 +21,7 @@ async fn my_files_lists_the_users_uploads_with_links_that_download_them() {
     let app = spawn_app().await;
     let first = upload(&app, "first.txt", b"one").await;
     let second = upload(&app, "second report.txt", "twö".as_bytes()).await;
-    app.add_user("other", postbox::users::Role::User, "others/other/")
+    app.add_user("other", postbox::accounts::Role::User, "others/other/")
         .await;
     crate::helpers::put_object(&app.storage, "others/other/secret.txt", b"not yours").await;
 

@@ -1,9 +1,9 @@
 //! Accounts in the database (SQLite by default, PostgreSQL with
 //! POSTBOX_TEST_DATABASE=postgres), through the store and the command line.
 
+use postbox::accounts::{AccountsError, NewUser, Role, UserChanges, UserStore};
 use postbox::db::Database;
 use postbox::domain::{ByteSize, KeyPrefix, Username};
-use postbox::users::{NewUser, Role, UserChanges, UserError, UserStore};
 use secrecy::SecretString;
 
 use crate::helpers::test_database_url;
@@ -48,9 +48,9 @@ async fn creating_a_user_stores_their_prefix_and_limits_and_audits_it() {
     s.users.create("admin", alice).await.unwrap();
 
     let stored = s.users.get("alice").await.unwrap().unwrap();
-    assert_eq!(stored.prefix, "users/alice/");
-    assert_eq!(stored.max_size, 10_000_000);
-    assert_eq!(stored.quota, Some(1_000_000_000));
+    assert_eq!(stored.prefix.as_str(), "users/alice/");
+    assert_eq!(stored.max_size.bytes(), 10_000_000);
+    assert_eq!(stored.quota.map(ByteSize::bytes), Some(1_000_000_000));
     assert_eq!(stored.content_type_prefix, "image/");
     assert!(!stored.disabled);
     let log = s.users.audit_log(10).await.unwrap();
@@ -96,7 +96,7 @@ async fn a_prefix_inside_or_around_another_users_prefix_is_refused_naming_them()
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, UserError::PrefixOverlaps { other, .. } if other == "alice"),
+            matches!(&error, AccountsError::PrefixOverlaps { other, .. } if other == "alice"),
             "{prefix}: {error}"
         );
         assert!(error.to_string().contains("\"alice\""));
@@ -119,7 +119,7 @@ async fn a_prefix_inside_or_around_another_users_prefix_is_refused_naming_them()
         )
         .await
         .unwrap_err();
-    assert!(matches!(error, UserError::PrefixOverlaps { .. }));
+    assert!(matches!(error, AccountsError::PrefixOverlaps { .. }));
 }
 
 #[tokio::test]
@@ -197,7 +197,7 @@ async fn a_password_reset_ends_sessions_and_refuses_short_passwords() {
         .set_password("admin", "alice", SecretString::from("short"))
         .await
         .unwrap_err();
-    assert!(matches!(error, UserError::WeakPassword));
+    assert!(matches!(error, AccountsError::WeakPassword));
     let before = s.users.get("alice").await.unwrap().unwrap().session_epoch;
     s.users
         .set_password(
@@ -316,5 +316,5 @@ async fn user_commands_add_list_set_and_disable_accounts() {
 
     let carol = s.users.get("carol").await.unwrap().unwrap();
     assert!(carol.disabled);
-    assert_eq!(carol.max_size, 5 * 1024 * 1024);
+    assert_eq!(carol.max_size.bytes(), 5 * 1024 * 1024);
 }

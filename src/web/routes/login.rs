@@ -1,22 +1,20 @@
 //! `GET|POST /login`, `POST /logout`.
 
-use actix_session::Session;
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::auth::{self, LoginLimiter};
-use crate::error::{AppError, render, render_with_status};
-use crate::routes::Nav;
-use crate::users::UserStore;
+use super::see_other;
+use crate::accounts::{LoginLimiter, UserStore};
+use crate::web::render::{render, render_with_status};
+use crate::web::{AppError, Csrf, Layout, PageContext, session};
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    nav: Option<Nav>,
-    csrf_token: String,
+    layout: Layout,
     username: String,
     error: Option<String>,
 }
@@ -26,22 +24,16 @@ struct LoginPage {
 pub struct LoginForm {
     username: String,
     password: SecretString,
-    #[serde(default)]
-    csrf_token: String,
 }
 
-/// The CSRF-protected form that ends a session.
+/// The sign-out form carries nothing but its CSRF token.
 #[derive(Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf_token: String,
-}
+pub struct LogoutForm {}
 
 /// `GET /login`.
-pub async fn page(session: Session) -> Result<HttpResponse, AppError> {
+pub async fn page(page: PageContext) -> Result<HttpResponse, AppError> {
     render(&LoginPage {
-        nav: None,
-        csrf_token: auth::csrf_token(&session),
+        layout: page.anonymous(),
         username: String::new(),
         error: None,
     })
@@ -50,12 +42,11 @@ pub async fn page(session: Session) -> Result<HttpResponse, AppError> {
 /// `POST /login`.
 pub async fn submit(
     request: HttpRequest,
-    session: Session,
+    page: PageContext,
     users: web::Data<UserStore>,
     limiter: web::Data<LoginLimiter>,
-    form: web::Form<LoginForm>,
+    form: Csrf<web::Form<LoginForm>>,
 ) -> Result<HttpResponse, AppError> {
-    auth::check_csrf(&session, Some(&form.csrf_token))?;
     let name = form.username.trim().to_ascii_lowercase();
     let client = request
         .peer_addr()
@@ -64,39 +55,29 @@ pub async fn submit(
     if let Some(seconds) = limiter.retry_after(&name, &client).await? {
         return Err(AppError::TooManyAttempts(seconds));
     }
-    let user = users
-        .authenticate(&name, form.password.clone())
-        .await
-        .map_err(AppError::internal)?;
-    let Some(user) = user else {
+    let Some(user) = users.authenticate(&name, form.password.clone()).await? else {
         limiter.failed(&name, &client).await?;
         tracing::info!(user = %name, %client, "failed sign-in");
         return render_with_status(
-            actix_web::http::StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
             &LoginPage {
-                nav: None,
-                csrf_token: auth::csrf_token(&session),
+                layout: page.anonymous(),
                 username: name,
                 error: Some("The name or the password is wrong.".to_owned()),
             },
         );
     };
     limiter.succeeded(&name).await?;
-    auth::sign_in(&session, &user)?;
+    session::sign_in(page.session(), &user)?;
     tracing::info!(user = %user.name, "signed in");
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/upload"))
-        .finish())
+    Ok(see_other("/upload"))
 }
 
 /// `POST /logout`.
 pub async fn logout(
-    session: Session,
-    form: web::Form<LogoutForm>,
+    page: PageContext,
+    _form: Csrf<web::Form<LogoutForm>>,
 ) -> Result<HttpResponse, AppError> {
-    auth::check_csrf(&session, Some(&form.csrf_token))?;
-    auth::sign_out(&session);
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/login"))
-        .finish())
+    session::sign_out(page.session());
+    Ok(see_other("/login"))
 }

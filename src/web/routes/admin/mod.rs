@@ -1,16 +1,17 @@
 //! `/admin/*`: accounts and the audit log. Every route here sits in the admin-only
-//! scope (`auth::require_admin` in `startup`), which hands handlers the signed-in admin
-//! as `web::ReqData<User>`. Forms are checked by the same types and store as the CLI.
+//! scope (`extract::admin_only` in `startup`); handlers take the admin as an
+//! [`Admin`](crate::web::Admin). Forms are checked by the same types and store as the CLI.
 
 pub mod audit;
 pub mod user;
 pub mod users;
 
 use actix_web::HttpResponse;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 
+use super::see_other;
+use crate::accounts::AccountsError;
 use crate::domain::ByteSize;
-use crate::users::UserError;
 
 /// What a new account gets when the form leaves a setting empty.
 #[derive(Debug, Clone, Copy)]
@@ -22,12 +23,6 @@ pub struct AccountDefaults {
 /// `GET /admin`: the user list is the admin's home.
 pub async fn home() -> HttpResponse {
     see_other("/admin/users")
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// A size typed into a form; `label` names the field in the error.
@@ -45,12 +40,12 @@ fn parse_quota(text: &str) -> Result<Option<ByteSize>, String> {
 
 /// The status a refused account change answers with, and its sentence. A database
 /// failure is logged and answered with a plain sentence; the form is shown again.
-fn refusal(error: UserError) -> (StatusCode, String) {
+fn refusal(error: AccountsError) -> (StatusCode, String) {
     let status = match &error {
-        UserError::Exists(_) | UserError::PrefixOverlaps { .. } => StatusCode::CONFLICT,
-        UserError::NotFound(_) => StatusCode::NOT_FOUND,
-        UserError::Invalid(_) | UserError::WeakPassword => StatusCode::BAD_REQUEST,
-        UserError::Database(cause) => {
+        AccountsError::Exists(_) | AccountsError::PrefixOverlaps { .. } => StatusCode::CONFLICT,
+        AccountsError::NotFound(_) => StatusCode::NOT_FOUND,
+        AccountsError::Invalid(_) | AccountsError::WeakPassword => StatusCode::BAD_REQUEST,
+        AccountsError::Database(cause) => {
             tracing::error!(error = format!("{cause:#}"), "an account change failed");
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,11 +71,8 @@ fn sentence(text: &str) -> String {
 }
 
 /// How a size limit reads in a table: `10 MB`, or `none`.
-fn shown(size: Option<u64>) -> String {
-    size.map_or_else(
-        || "none".to_owned(),
-        |s| ByteSize::from_bytes(s).to_string(),
-    )
+fn shown(size: Option<ByteSize>) -> String {
+    size.map_or_else(|| "none".to_owned(), |s| s.to_string())
 }
 
 #[cfg(test)]
@@ -106,7 +98,7 @@ mod tests {
             sentence("a user named \"x\" exists"),
             "A user named \"x\" exists."
         );
-        let (status, text) = refusal(UserError::WeakPassword);
+        let (status, text) = refusal(AccountsError::WeakPassword);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(text.starts_with("The password must be"));
     }

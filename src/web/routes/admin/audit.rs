@@ -1,14 +1,14 @@
 //! `GET /admin/audit`: who changed which account, when, from what to what.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::{Map, Value};
 use time::macros::format_description;
 
-use crate::error::{AppError, render};
-use crate::routes::{Nav, utc_time};
-use crate::users::{AuditEntry, User, UserStore};
+use crate::accounts::{AuditEntry, UserStore};
+use crate::web::render::render;
+use crate::web::routes::utc_time;
+use crate::web::{Admin, AppError, Layout, PageContext};
 
 /// How many entries the page shows.
 const SHOWN: i64 = 200;
@@ -16,7 +16,7 @@ const SHOWN: i64 = 200;
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
-    nav: Option<Nav>,
+    layout: Layout,
     history: Vec<Entry>,
 }
 
@@ -81,13 +81,13 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
 
 /// `GET /admin/audit`.
 pub async fn page(
-    admin: web::ReqData<User>,
-    session: Session,
+    admin: Admin,
+    context: PageContext,
     users: web::Data<UserStore>,
 ) -> Result<HttpResponse, AppError> {
-    let entries = users.audit_log(SHOWN).await.map_err(AppError::internal)?;
+    let entries = users.audit_log(SHOWN).await?;
     render(&AuditPage {
-        nav: Nav::new(&admin, &session, "audit"),
+        layout: context.signed_in(&admin, "audit"),
         history: entries.iter().map(Entry::from).collect(),
     })
 }

@@ -1,26 +1,22 @@
 //! `GET /upload`: the page with a signed form that works without JavaScript.
 
-use actix_session::Session;
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use time::format_description::well_known::Rfc3339;
 
-use crate::auth;
-use crate::error::{AppError, render};
-use crate::forms::{FormFile, FormSigner, Uploader};
-use crate::routes::Nav;
-use crate::users::UserStore;
+use crate::signing::{FormFile, FormSigner, Uploader};
+use crate::web::render::render;
+use crate::web::{AppError, Layout, PageContext, SignedIn};
 
 #[derive(Template)]
 #[template(path = "upload.html")]
 struct UploadPage {
-    nav: Option<Nav>,
+    layout: Layout,
     action: String,
     fields: Vec<(String, String)>,
     max_size: u64,
     max_size_display: String,
     prefix: String,
-    csrf_token: String,
     expires_at: String,
     /// When only some types are allowed, the plain form asks for the file's type,
     /// starting with this.
@@ -31,16 +27,15 @@ struct UploadPage {
 
 /// `GET /upload`.
 pub async fn page(
-    session: Session,
-    users: web::Data<UserStore>,
+    user: SignedIn,
+    page: PageContext,
     forms: web::Data<FormSigner>,
-) -> Result<actix_web::HttpResponse, AppError> {
-    let user = auth::current_user(&session, &users).await?;
+) -> Result<HttpResponse, AppError> {
     let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let form = forms.sign(&uploader, FormFile::Any).await?;
     let type_prefix = Some(uploader.content_type_prefix.clone()).filter(|p| !p.is_empty());
     render(&UploadPage {
-        nav: Nav::new(&user, &session, "upload"),
+        layout: page.signed_in(&user, "upload"),
         action: form.url().to_owned(),
         fields: form
             .fields()
@@ -50,7 +45,6 @@ pub async fn page(
         max_size: uploader.max_size.bytes(),
         max_size_display: uploader.max_size.to_string(),
         prefix: uploader.prefix.to_string(),
-        csrf_token: auth::csrf_token(&session),
         expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
         type_prefix,
         quota_left: uploader

@@ -1,10 +1,18 @@
-//! The app's errors: each decides its status; a 500 never shows internals (the log has
-//! them). Pages answer with `error.html`, `/api/*` with JSON `{"error": "…"}`.
+//! The app's answer to anything that went wrong: each error decides its status; a 500
+//! never shows internals (the log has them). Pages answer with `error.html`; under
+//! `/api` the [`api::json_errors`](super::api::json_errors) middleware answers the same
+//! error as JSON `{"error": "…"}`.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+
+use super::layout::Layout;
+use crate::accounts::AccountsError;
+use crate::policy::PolicyError;
+use crate::signing::SigningError;
+use crate::storage::StorageError;
 
 /// What went wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +52,6 @@ impl AppError {
         Self::Internal(error.into())
     }
 
-    /// The bucket could not be reached or refused the app's own call: a 503 with the
-    /// reason.
-    pub fn unavailable(error: anyhow::Error) -> Self {
-        Self::Unavailable(format!("{error:#}"))
-    }
-
     /// A short label for metrics.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -78,7 +80,8 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
+    /// Writes what the log should know: internals of a 500, the reason of a 503.
+    pub(super) fn log(&self) {
         match self {
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed")
@@ -89,10 +92,37 @@ impl AppError {
     }
 }
 
+impl From<AccountsError> for AppError {
+    fn from(error: AccountsError) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(error: StorageError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<SigningError> for AppError {
+    fn from(error: SigningError) -> Self {
+        match error {
+            SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
+            SigningError::Storage(error) => error.into(),
+            SigningError::Policy(
+                PolicyError::ContentTypeNotAllowed { .. } | PolicyError::KeyTooLong(_),
+            ) => Self::BadRequest(format!("{error}.")),
+            SigningError::Policy(PolicyError::EmptySizeRange { .. }) => {
+                Self::Internal(error.into())
+            }
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    nav: Option<crate::routes::Nav>,
+    layout: Layout,
     status: u16,
     title: &'a str,
     message: String,
@@ -116,19 +146,19 @@ impl ResponseError for AppError {
         self.log();
         if let Self::SignInRequired = self {
             return HttpResponse::SeeOther()
-                .insert_header((actix_web::http::header::LOCATION, "/login"))
+                .insert_header((header::LOCATION, "/login"))
                 .finish();
         }
         let status = self.status_code();
         let page = ErrorPage {
-            nav: None,
+            layout: Layout::bare(),
             status: status.as_u16(),
             title: self.title(),
             message: self.to_string(),
         };
         let mut response = HttpResponse::build(status);
         if let Self::TooManyAttempts(seconds) = self {
-            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         match page.render() {
             Ok(html) => response.content_type(ContentType::html()).body(html),
@@ -140,41 +170,4 @@ impl ResponseError for AppError {
             }
         }
     }
-}
-
-/// An [`AppError`] answered as JSON, for `/api/*`.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct ApiError(#[from] pub AppError);
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.0.status_code()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.0.log();
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": self.0.to_string() }))
-    }
-}
-
-/// Renders a page, turning a template failure into the app's error. Pages are never
-/// stored: each carries a form signed for one moment, with its own unique key.
-pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
-    render_with_status(StatusCode::OK, page)
-}
-
-/// Renders a page with `status` (a sign-in form that failed answers 401, say).
-pub fn render_with_status(
-    status: StatusCode,
-    page: &impl Template,
-) -> Result<HttpResponse, AppError> {
-    let html = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a page")))?;
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(html))
 }

@@ -3,21 +3,19 @@
 
 use std::time::Duration;
 
-use actix_session::Session;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use time::macros::format_description;
 
-use crate::auth;
+use super::utc_time;
+use crate::accounts::{ConfirmedUpload, UploadStore, User};
 use crate::domain::{ByteSize, KeyPrefix, MAX_KEY_BYTES};
-use crate::error::{ApiError, AppError, render};
-use crate::forms::FormSigner;
-use crate::routes::{Nav, utc_time};
+use crate::signing::FormSigner;
 use crate::storage::{Storage, StoredObject};
-use crate::uploads::UploadStore;
-use crate::users::{User, UserStore};
+use crate::web::render::render;
+use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 
 /// How many files the page lists.
 const SHOWN: usize = 500;
@@ -27,7 +25,7 @@ const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
 #[derive(Template)]
 #[template(path = "uploads.html")]
 struct UploadsPage {
-    nav: Option<Nav>,
+    layout: Layout,
     prefix: String,
     files: Vec<Row>,
     total: usize,
@@ -71,22 +69,17 @@ impl Row {
 
 /// `GET /uploads`.
 pub async fn page(
-    session: Session,
-    users: web::Data<UserStore>,
+    user: SignedIn,
+    page: PageContext,
     forms: web::Data<FormSigner>,
 ) -> Result<HttpResponse, AppError> {
-    let user = auth::current_user(&session, &users).await?;
-    let prefix = user.key_prefix()?;
-    let (objects, total) = forms
-        .storage()
-        .list(prefix.as_str(), SHOWN)
-        .await
-        .map_err(AppError::unavailable)?;
+    let prefix = &user.prefix;
+    let (objects, total) = forms.storage().list(prefix.as_str(), SHOWN).await?;
     let total_size: u64 = objects.iter().map(|o| o.size).sum();
     render(&UploadsPage {
-        nav: Nav::new(&user, &session, "uploads"),
+        layout: page.signed_in(&user, "uploads"),
         prefix: prefix.to_string(),
-        files: objects.iter().map(|o| Row::new(o, &prefix)).collect(),
+        files: objects.iter().map(|o| Row::new(o, prefix)).collect(),
         total,
         total_size: ByteSize::from_bytes(total_size).to_string(),
     })
@@ -101,19 +94,16 @@ pub struct KeyParam {
 /// `GET /uploads/download?key=…`: a short-lived presigned GET that saves the file
 /// under its own name.
 pub async fn download(
-    session: Session,
-    users: web::Data<UserStore>,
+    user: SignedIn,
     forms: web::Data<FormSigner>,
     query: web::Query<KeyParam>,
 ) -> Result<HttpResponse, AppError> {
-    let user = auth::current_user(&session, &users).await?;
     let object = own_object(&user, forms.storage(), &query.key).await?;
     let name = object.key.rsplit('/').next().unwrap_or("download");
     let url = forms
         .storage()
         .presign_get(&object.key, DOWNLOAD_LINK_TTL, Some(name))
-        .await
-        .map_err(AppError::unavailable)?;
+        .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, url))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -123,20 +113,18 @@ pub async fn download(
 /// `POST /api/uploads/confirm` (JSON `{"key"}`): checks the object is there and under
 /// the caller's prefix, then records it.
 pub async fn confirm(
-    http: HttpRequest,
-    session: Session,
-    users: web::Data<UserStore>,
+    user: SignedIn,
     uploads: web::Data<UploadStore>,
     forms: web::Data<FormSigner>,
-    body: web::Json<KeyParam>,
-) -> Result<HttpResponse, ApiError> {
-    let user = auth::current_user(&session, &users).await?;
-    auth::check_csrf_header(&session, &http)?;
+    body: Csrf<web::Json<KeyParam>>,
+) -> Result<HttpResponse, AppError> {
     let object = own_object(&user, forms.storage(), &body.key).await?;
-    uploads
-        .record(&user.name, &object)
-        .await
-        .map_err(AppError::Internal)?;
+    let upload = ConfirmedUpload {
+        key: &object.key,
+        size: object.size,
+        content_type: &object.content_type,
+    };
+    uploads.record(user.name.as_str(), upload).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "key": object.key,
         "size": object.size,
@@ -146,7 +134,7 @@ pub async fn confirm(
 
 /// The object at `key`, if it lies under `user`'s prefix and exists.
 async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredObject, AppError> {
-    let prefix = user.key_prefix()?;
+    let prefix = &user.prefix;
     // A key under the prefix cannot climb out of it: S3 keys are literal, but browsers
     // and tools that show them as paths would, so such keys are refused too.
     if !prefix.contains_key(key) || key.split('/').any(|s| s == "..") || key.len() > MAX_KEY_BYTES {
@@ -154,14 +142,10 @@ async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredO
             "That file is not yours: your files are under {prefix}."
         )));
     }
-    storage
-        .head(key)
-        .await
-        .map_err(AppError::unavailable)?
-        .ok_or_else(|| {
-            AppError::Missing(format!(
-                "There is no file {:?} (it was never uploaded, or it was removed).",
-                key.strip_prefix(prefix.as_str()).unwrap_or(key)
-            ))
-        })
+    storage.head(key).await?.ok_or_else(|| {
+        AppError::Missing(format!(
+            "There is no file {:?} (it was never uploaded, or it was removed).",
+            key.strip_prefix(prefix.as_str()).unwrap_or(key)
+        ))
+    })
 }

@@ -1,6 +1,5 @@
 //! `GET /admin/users` (every account, and a form for a new one), `POST /admin/users`.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -8,17 +7,15 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{AccountDefaults, parse_quota, parse_size, refusal, see_other, shown};
-use crate::auth;
+use crate::accounts::{NewUser, Role, User, UserStore};
 use crate::domain::{KeyPrefix, Username};
-use crate::error::{AppError, render_with_status};
-use crate::routes::Nav;
-use crate::users::{NewUser, Role, User, UserStore};
+use crate::web::render::render_with_status;
+use crate::web::{Admin, AppError, Csrf, Layout, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 struct UsersPage {
-    nav: Option<Nav>,
-    csrf_token: String,
+    layout: Layout,
     users: Vec<Row>,
     form: NewUserForm,
     default_max_size: String,
@@ -39,9 +36,9 @@ struct Row {
 impl From<&User> for Row {
     fn from(user: &User) -> Self {
         Self {
-            name: user.name.clone(),
+            name: user.name.to_string(),
             role: user.role.as_str(),
-            prefix: user.prefix.clone(),
+            prefix: user.prefix.to_string(),
             max_size: shown(Some(user.max_size)),
             types: if user.content_type_prefix.is_empty() {
                 "any".to_owned()
@@ -71,8 +68,6 @@ pub struct NewUserForm {
     quota: String,
     #[serde(default)]
     password: Option<SecretString>,
-    #[serde(default)]
-    csrf_token: String,
 }
 
 impl NewUserForm {
@@ -110,14 +105,14 @@ impl NewUserForm {
 
 /// `GET /admin/users`.
 pub async fn list(
-    admin: web::ReqData<User>,
-    session: Session,
+    admin: Admin,
+    context: PageContext,
     users: web::Data<UserStore>,
     defaults: web::Data<AccountDefaults>,
 ) -> Result<HttpResponse, AppError> {
     page(
         &admin,
-        &session,
+        &context,
         &users,
         &defaults,
         NewUserForm::default(),
@@ -130,17 +125,16 @@ pub async fn list(
 /// `POST /admin/users`: creates the account, or shows the form again with what was
 /// typed and the reason it was refused.
 pub async fn create(
-    admin: web::ReqData<User>,
-    session: Session,
+    admin: Admin,
+    context: PageContext,
     users: web::Data<UserStore>,
     defaults: web::Data<AccountDefaults>,
-    form: web::Form<NewUserForm>,
+    form: Csrf<web::Form<NewUserForm>>,
 ) -> Result<HttpResponse, AppError> {
-    auth::check_csrf(&session, Some(&form.csrf_token))?;
-    let form = form.into_inner();
+    let form = form.into_inner().into_inner();
     let (status, error) = match form.parse(&defaults) {
         Err(error) => (StatusCode::BAD_REQUEST, error),
-        Ok(new) => match users.create(&admin.name, new).await {
+        Ok(new) => match users.create(admin.name.as_str(), new).await {
             Ok(created) => {
                 tracing::info!(admin = %admin.name, user = %created.name, "created an account");
                 return Ok(see_other(&format!(
@@ -153,7 +147,7 @@ pub async fn create(
     };
     page(
         &admin,
-        &session,
+        &context,
         &users,
         &defaults,
         form,
@@ -165,19 +159,18 @@ pub async fn create(
 
 async fn page(
     admin: &User,
-    session: &Session,
+    context: &PageContext,
     users: &UserStore,
     defaults: &AccountDefaults,
     form: NewUserForm,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let accounts = users.list().await.map_err(AppError::internal)?;
+    let accounts = users.list().await?;
     render_with_status(
         status,
         &UsersPage {
-            nav: Nav::new(admin, session, "users"),
-            csrf_token: auth::csrf_token(session),
+            layout: context.signed_in(admin, "users"),
             users: accounts.iter().map(Row::from).collect(),
             form,
             default_max_size: defaults.max_size.exact(),

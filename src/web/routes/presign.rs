@@ -1,15 +1,12 @@
 //! `POST /api/presign`: a fresh signed form for one file the browser describes.
 
-use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
-use crate::auth;
 use crate::domain::{ByteSize, FileName};
-use crate::error::{ApiError, AppError};
-use crate::forms::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
-use crate::users::UserStore;
+use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::web::{AppError, Csrf, SignedIn};
 
 /// What the browser says about the file it wants to upload.
 #[derive(Debug, Deserialize)]
@@ -22,25 +19,25 @@ pub struct PresignRequest {
 
 /// `POST /api/presign`.
 pub async fn presign(
-    http: HttpRequest,
-    session: Session,
-    users: web::Data<UserStore>,
+    user: SignedIn,
     forms: web::Data<FormSigner>,
-    request: web::Json<PresignRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let user = auth::current_user(&session, &users).await?;
-    auth::check_csrf_header(&session, &http)?;
+    request: Csrf<web::Json<PresignRequest>>,
+) -> Result<HttpResponse, AppError> {
     let uploader = Uploader::for_user(&user, forms.storage()).await?;
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);
     if size > uploader.max_size {
-        return Err(AppError::TooLarge(too_large(&name, size, uploader.max_size)).into());
+        return Err(AppError::TooLarge(too_large(
+            &name,
+            size,
+            uploader.max_size,
+        )));
     }
     if request.size == 0 {
-        return Err(
-            AppError::BadRequest(format!("{name} is empty; choose a file with content.")).into(),
-        );
+        return Err(AppError::BadRequest(format!(
+            "{name} is empty; choose a file with content."
+        )));
     }
     let content_type = match request.content_type.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_CONTENT_TYPE,
@@ -49,8 +46,7 @@ pub async fn presign(
             return Err(AppError::BadRequest(format!(
                 "{:?} is not a valid content type.",
                 given.chars().take(80).collect::<String>()
-            ))
-            .into());
+            )));
         }
     };
     let form = forms

@@ -1,7 +1,6 @@
 //! `GET|POST /admin/users/{name}`: one account's settings, disabling and re-enabling it,
 //! and resetting its password; with the account's own audit entries.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -10,19 +9,17 @@ use serde::Deserialize;
 
 use super::audit::Entry;
 use super::{parse_quota, parse_size, refusal, see_other};
-use crate::auth;
-use crate::domain::{ByteSize, KeyPrefix};
-use crate::error::{AppError, render_with_status};
-use crate::routes::Nav;
-use crate::users::{User, UserChanges, UserStore, generate_password};
+use crate::accounts::{User, UserChanges, UserStore, generate_password};
+use crate::domain::KeyPrefix;
+use crate::web::render::render_with_status;
+use crate::web::{Admin, AppError, Csrf, Layout, PageContext, session};
 
 const PASSWORD_CHANGED: &str = "The password is changed, and the account's sessions have ended.";
 
 #[derive(Template)]
 #[template(path = "admin/user.html")]
 struct UserPage {
-    nav: Option<Nav>,
-    csrf_token: String,
+    layout: Layout,
     name: String,
     role: &'static str,
     disabled: bool,
@@ -50,13 +47,10 @@ pub struct Settings {
 impl Settings {
     fn of(user: &User) -> Self {
         Self {
-            prefix: user.prefix.clone(),
-            max_size: ByteSize::from_bytes(user.max_size).exact(),
+            prefix: user.prefix.to_string(),
+            max_size: user.max_size.exact(),
             content_type_prefix: user.content_type_prefix.clone(),
-            quota: user
-                .quota
-                .map(|q| ByteSize::from_bytes(q).exact())
-                .unwrap_or_default(),
+            quota: user.quota.map(|q| q.exact()).unwrap_or_default(),
         }
     }
 
@@ -87,8 +81,6 @@ enum Action {
 #[derive(Debug, Deserialize)]
 pub struct UserForm {
     action: Action,
-    #[serde(default)]
-    csrf_token: String,
     #[serde(flatten)]
     settings: Settings,
     #[serde(default)]
@@ -103,8 +95,8 @@ pub struct Done {
 
 /// `GET /admin/users/{name}`.
 pub async fn edit(
-    admin: web::ReqData<User>,
-    session: Session,
+    admin: Admin,
+    context: PageContext,
     users: web::Data<UserStore>,
     name: web::Path<String>,
     done: web::Query<Done>,
@@ -122,7 +114,7 @@ pub async fn edit(
     };
     let view = View {
         admin: &admin,
-        session: &session,
+        context: &context,
         users: &users,
         user: &user,
     };
@@ -132,19 +124,18 @@ pub async fn edit(
 
 /// `POST /admin/users/{name}`.
 pub async fn update(
-    admin: web::ReqData<User>,
-    session: Session,
+    admin: Admin,
+    context: PageContext,
     users: web::Data<UserStore>,
     name: web::Path<String>,
-    form: web::Form<UserForm>,
+    form: Csrf<web::Form<UserForm>>,
 ) -> Result<HttpResponse, AppError> {
-    auth::check_csrf(&session, Some(&form.csrf_token))?;
-    let form = form.into_inner();
+    let form = form.into_inner().into_inner();
     let user = find(&users, &name).await?;
     let is_self = user.name == admin.name;
     let view = View {
         admin: &admin,
-        session: &session,
+        context: &context,
         users: &users,
         user: &user,
     };
@@ -171,7 +162,7 @@ pub async fn update(
             let generated = typed.is_none();
             let password = typed.unwrap_or_else(generate_password);
             match users
-                .set_password(&admin.name, &user.name, password.clone())
+                .set_password(admin.name.as_str(), user.name.as_str(), password.clone())
                 .await
             {
                 Ok(()) => {
@@ -179,8 +170,8 @@ pub async fn update(
                     if is_self {
                         // The reset ended every session of the account, this one too:
                         // start a new one so the admin stays signed in here.
-                        let renewed = find(&users, &user.name).await?;
-                        auth::sign_in(&session, &renewed)?;
+                        let renewed = find(&users, user.name.as_str()).await?;
+                        session::sign_in(context.session(), &renewed)?;
                     }
                     if generated {
                         // Shown once, on this answer only: never in a URL or a log.
@@ -219,8 +210,7 @@ pub async fn update(
 async fn find(users: &UserStore, name: &str) -> Result<User, AppError> {
     users
         .get(name)
-        .await
-        .map_err(AppError::internal)?
+        .await?
         .ok_or_else(|| AppError::Missing(format!("There is no user named {name:?}.")))
 }
 
@@ -232,7 +222,7 @@ async fn apply(
     done: &'static str,
 ) -> Result<&'static str, (StatusCode, String)> {
     users
-        .update(&admin.name, &user.name, changes)
+        .update(admin.name.as_str(), user.name.as_str(), changes)
         .await
         .map_err(refusal)?;
     tracing::info!(admin = %admin.name, user = %user.name, change = done, "changed an account");
@@ -242,7 +232,7 @@ async fn apply(
 /// What every rendering of the page needs.
 struct View<'a> {
     admin: &'a User,
-    session: &'a Session,
+    context: &'a PageContext,
     users: &'a UserStore,
     user: &'a User,
 }
@@ -256,17 +246,12 @@ impl View<'_> {
         new_password: Option<SecretString>,
         status: StatusCode,
     ) -> Result<HttpResponse, AppError> {
-        let history = self
-            .users
-            .audit_log_of(&self.user.name, 20)
-            .await
-            .map_err(AppError::internal)?;
+        let history = self.users.audit_log_of(self.user.name.as_str(), 20).await?;
         render_with_status(
             status,
             &UserPage {
-                nav: Nav::new(self.admin, self.session, "users"),
-                csrf_token: auth::csrf_token(self.session),
-                name: self.user.name.clone(),
+                layout: self.context.signed_in(self.admin, "users"),
+                name: self.user.name.to_string(),
                 role: self.user.role.as_str(),
                 disabled: self.user.disabled,
                 is_self: self.user.name == self.admin.name,

@@ -1,17 +1,33 @@
-//! Signing upload forms for someone: their prefix and limits, a unique key part, the
-//! injected clock. Pages and the API both come through here.
+//! Signing upload forms for someone: an account and a request in, a signed form out.
+//! Their prefix and limits, a unique key part, the injected clock. Pages, the API and
+//! the CLI all come through here; it is the only caller of `policy` for accounts.
 
 use std::sync::Arc;
 
 use rand::Rng;
 use time::OffsetDateTime;
 
+use crate::accounts::User;
 use crate::domain::{ByteSize, FileName, KeyPrefix, PolicyTtl};
-use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::policy::timefmt;
 use crate::policy::{PolicyError, PolicySigner, PostForm, UploadRules};
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
+
+/// Why no form was signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// The account's quota is used up.
+    #[error("Your storage quota of {0} is used up. Ask an admin for more room.")]
+    QuotaUsedUp(ByteSize),
+    /// The bucket could not say how much is used, or no credentials were found.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The policy engine refused the request (a type not allowed, a key too long, or,
+    /// a bug, an empty size range).
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
 
 /// Where "now" comes from; tests set it to sign forms that are already expired.
 #[derive(Clone)]
@@ -52,30 +68,23 @@ pub struct Uploader {
 impl Uploader {
     /// What `user` may upload now: their limits, the size capped at what remains of
     /// their quota. Refused when the quota is used up. (Disabled accounts never get this
-    /// far: `auth::current_user` refuses them.)
-    pub async fn for_user(user: &crate::users::User, storage: &Storage) -> Result<Self, AppError> {
-        let prefix = user.key_prefix()?;
+    /// far: the web layer's `SignedIn` refuses them.)
+    pub async fn for_user(user: &User, storage: &Storage) -> Result<Self, SigningError> {
         let mut max_size = user.max_size;
         let mut quota_left = None;
         if let Some(quota) = user.quota {
-            let used = storage
-                .usage(prefix.as_str())
-                .await
-                .map_err(AppError::unavailable)?;
-            let left = quota.saturating_sub(used);
-            if left == 0 {
-                return Err(AppError::Forbidden(format!(
-                    "Your storage quota of {} is used up. Ask an admin for more room.",
-                    ByteSize::from_bytes(quota)
-                )));
+            let used = storage.usage(user.prefix.as_str()).await?;
+            let left = ByteSize::from_bytes(quota.bytes().saturating_sub(used));
+            if left.bytes() == 0 {
+                return Err(SigningError::QuotaUsedUp(quota));
             }
             max_size = max_size.min(left);
-            quota_left = Some((ByteSize::from_bytes(left), ByteSize::from_bytes(quota)));
+            quota_left = Some((left, quota));
         }
         Ok(Self {
-            name: user.name.clone(),
-            prefix,
-            max_size: ByteSize::from_bytes(max_size),
+            name: user.name.to_string(),
+            prefix: user.prefix.clone(),
+            max_size,
             content_type_prefix: user.content_type_prefix.clone(),
             quota_left,
         })
@@ -132,12 +141,8 @@ impl FormSigner {
         &self,
         uploader: &Uploader,
         file: FormFile<'_>,
-    ) -> Result<PostForm, AppError> {
-        let credentials = self
-            .storage
-            .credentials()
-            .await
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    ) -> Result<PostForm, SigningError> {
+        let credentials = self.storage.credentials().await?;
         let now = self.clock.now();
         let (file_name, content_type) = match file {
             // Restricted to some types, the plain form carries the allowed prefix for
@@ -159,21 +164,13 @@ impl FormSigner {
             content_type,
             uploader: &uploader.name,
         };
-        let form = self
-            .signer
-            .sign(
-                self.storage.form_url().to_owned(),
-                &rules,
-                &credentials,
-                now,
-                self.ttl,
-            )
-            .map_err(|error| match error {
-                PolicyError::ContentTypeNotAllowed { .. } | PolicyError::KeyTooLong(_) => {
-                    AppError::BadRequest(format!("{error}."))
-                }
-                PolicyError::EmptySizeRange { .. } => AppError::Internal(error.into()),
-            })?;
+        let form = self.signer.sign(
+            self.storage.form_url().to_owned(),
+            &rules,
+            &credentials,
+            now,
+            self.ttl,
+        )?;
         self.metrics.policies_signed.inc();
         Ok(form)
     }

@@ -3,18 +3,18 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::error::AppError;
+use crate::web::AppError;
 
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "style.css",
         "text/css; charset=utf-8",
-        include_str!("../../static/style.css"),
+        include_str!("../../../static/style.css"),
     ),
     (
         "upload.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../static/upload.js"),
+        include_str!("../../../static/upload.js"),
     ),
 ];
 

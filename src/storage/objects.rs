@@ -1,0 +1,102 @@
+//! Reading the bucket: one object's metadata, listings, bytes used under a prefix.
+
+use super::{Storage, StorageError, error_chain};
+
+/// An object in the bucket, as listed or looked up.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    /// Its full key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its content type (empty when listed: ListObjectsV2 does not say).
+    pub content_type: String,
+    /// When it was written, in Unix seconds.
+    pub modified: Option<i64>,
+}
+
+impl Storage {
+    /// Bytes stored under `prefix`.
+    pub async fn usage(&self, prefix: &str) -> Result<u64, StorageError> {
+        self.fold_objects(prefix, 0, |total, object| *total += object.size)
+            .await
+    }
+
+    /// The object at `key`, or `None` when there is none.
+    pub async fn head(&self, key: &str) -> Result<Option<StoredObject>, StorageError> {
+        let found = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await;
+        match found {
+            Ok(head) => Ok(Some(StoredObject {
+                key: key.to_owned(),
+                size: head.content_length().unwrap_or(0).max(0) as u64,
+                content_type: head.content_type().unwrap_or_default().to_owned(),
+                modified: head.last_modified().map(|t| t.secs()),
+            })),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(error) => Err(StorageError::Unavailable(format!(
+                "cannot look up {key}: {}",
+                error_chain(&error)
+            ))),
+        }
+    }
+
+    /// The newest `limit` objects under `prefix`, newest first, and how many there are
+    /// in all. Keys sort by name, not age, so every page is read.
+    pub async fn list(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<(Vec<StoredObject>, usize), StorageError> {
+        let mut objects = self.objects(prefix).await?;
+        let total = objects.len();
+        objects.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.key.cmp(&a.key)));
+        objects.truncate(limit);
+        Ok((objects, total))
+    }
+
+    /// Every object under `prefix`, in key order.
+    async fn objects(&self, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
+        self.fold_objects(prefix, Vec::new(), |all, object| all.push(object))
+            .await
+    }
+
+    /// Feeds every object under `prefix` (all pages of ListObjectsV2) to `add`, one
+    /// page in memory at a time.
+    async fn fold_objects<T>(
+        &self,
+        prefix: &str,
+        mut acc: T,
+        mut add: impl FnMut(&mut T, StoredObject),
+    ) -> Result<T, StorageError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                StorageError::Unavailable(format!("cannot list {prefix}: {}", error_chain(&e)))
+            })?;
+            for object in page.contents() {
+                add(
+                    &mut acc,
+                    StoredObject {
+                        key: object.key().unwrap_or_default().to_owned(),
+                        size: object.size().unwrap_or(0).max(0) as u64,
+                        content_type: String::new(),
+                        modified: object.last_modified().map(|t| t.secs()),
+                    },
+                );
+            }
+        }
+        Ok(acc)
+    }
+}

@@ -1,0 +1,204 @@
+//! Extractors that say in a handler's signature what it needs: [`SignedIn`] (the live
+//! account behind the request), [`Admin`] (the same, an admin), and [`Csrf`] (a form or
+//! JSON body whose request carried this session's CSRF token). No handler reads the
+//! session or compares tokens itself.
+
+use std::ops::Deref;
+
+use actix_session::{Session, SessionExt};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::AppError;
+use super::session::{self, EPOCH, USER};
+use crate::accounts::{User, UserStore};
+
+/// The signed-in account, read live from the database for each request: a disabled
+/// account, or a session older than a password reset, is refused (and the session
+/// ended). Today the session cookie is the one way in; API tokens will be a second
+/// way into this same extractor.
+#[derive(Debug, Clone)]
+pub struct SignedIn(User);
+
+impl SignedIn {
+    /// The account.
+    pub fn user(&self) -> &User {
+        &self.0
+    }
+}
+
+impl Deref for SignedIn {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.0
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Read once per request, however many extractors ask.
+        if let Some(found) = request.extensions().get::<SignedIn>() {
+            let found = found.clone();
+            return Box::pin(async move { Ok(found) });
+        }
+        let request = request.clone();
+        Box::pin(async move {
+            let users = request.app_data::<web::Data<UserStore>>().ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("no user store is configured"))
+            })?;
+            let user = from_session(&request.get_session(), users).await?;
+            let signed_in = SignedIn(user);
+            request.extensions_mut().insert(signed_in.clone());
+            Ok(signed_in)
+        })
+    }
+}
+
+/// The account the session names, if it is enabled and its sessions were not ended
+/// since (password reset, disabled).
+async fn from_session(session: &Session, users: &UserStore) -> Result<User, AppError> {
+    let name = session.get::<String>(USER).ok().flatten();
+    let epoch = session.get::<i64>(EPOCH).ok().flatten();
+    let (Some(name), Some(epoch)) = (name, epoch) else {
+        return Err(AppError::SignInRequired);
+    };
+    match users.get(&name).await? {
+        Some(user) if !user.disabled && user.session_epoch == epoch => Ok(user),
+        _ => {
+            session.purge();
+            Err(AppError::SignInRequired)
+        }
+    }
+}
+
+/// A signed-in admin: strangers are sent to sign in, everyone else gets 403.
+#[derive(Debug, Clone)]
+pub struct Admin(SignedIn);
+
+impl Deref for Admin {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.0
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let signed_in = SignedIn::from_request(request, payload);
+        let path = request.path().to_owned();
+        Box::pin(async move {
+            let signed_in = signed_in.await?;
+            if !signed_in.is_admin() {
+                tracing::info!(user = %signed_in.name, %path, "refused a non-admin");
+                return Err(AppError::Forbidden(
+                    "Only admins can open the admin pages.".to_owned(),
+                ));
+            }
+            Ok(Admin(signed_in))
+        })
+    }
+}
+
+/// Middleware for the `/admin` scope: lets only admins through to any address in it
+/// (an unknown one included), with the same answer as the [`Admin`] extractor.
+pub async fn admin_only(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match request.extract::<Admin>().await {
+        Ok(_) => Ok(next.call(request).await?.map_into_left_body()),
+        Err(refused) => Ok(request
+            .into_response(HttpResponse::from_error(refused))
+            .map_into_right_body()),
+    }
+}
+
+/// A body sent with this session's CSRF token: `Csrf<web::Form<T>>` reads the token
+/// from the form's `csrf_token` field, `Csrf<web::Json<T>>` from the `X-CSRF-Token`
+/// header. A missing or wrong token is refused with 403.
+#[derive(Debug)]
+pub struct Csrf<T>(pub T);
+
+impl<T> Csrf<T> {
+    /// The checked body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Csrf<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A form with its `csrf_token` field taken apart from the rest.
+#[derive(Deserialize)]
+struct WithToken<T> {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    form: T,
+}
+
+fn refused() -> AppError {
+    AppError::Forbidden(
+        "This form is out of date or was not sent by postbox. Reload the page and try again."
+            .to_owned(),
+    )
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Form<T>> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = request.get_session();
+        let form = web::Form::<WithToken<T>>::from_request(request, payload);
+        Box::pin(async move {
+            let WithToken { csrf_token, form } = form.await?.into_inner();
+            if !session::csrf_matches(&session, Some(&csrf_token)) {
+                return Err(refused().into());
+            }
+            Ok(Csrf(web::Form(form)))
+        })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Json<T>> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let token = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        let checked = session::csrf_matches(&request.get_session(), token);
+        let json = web::Json::<T>::from_request(request, payload);
+        Box::pin(async move {
+            // The body first, as for a form: a malformed or oversized body is answered
+            // as such (400, 413) whatever its token.
+            let json = json.await?;
+            if !checked {
+                return Err(refused().into());
+            }
+            Ok(Csrf(json))
+        })
+    }
+}

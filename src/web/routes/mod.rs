@@ -1,0 +1,45 @@
+//! HTTP handlers, one module per resource. `startup` has the one route table.
+
+pub mod admin;
+pub mod assets;
+pub mod login;
+pub mod presign;
+pub mod upload;
+pub mod uploads;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+
+use super::AppError;
+
+/// Unix seconds as people read them, in UTC (the number itself if it is out of range).
+pub fn utc_time(unix: i64, format: &[BorrowedFormatItem<'_>]) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// A `303 See Other` to `location`.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `GET /`: the upload page is home.
+pub async fn home() -> HttpResponse {
+    see_other("/upload")
+}
+
+/// `GET /healthz`.
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Any address with no route.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
