@@ -7,8 +7,11 @@ mod error;
 mod objects;
 mod presign;
 
+use std::time::Duration;
+
 use aws_config::BehaviorVersion;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use secrecy::SecretString;
 
 pub use address::form_url;
@@ -20,6 +23,34 @@ use crate::policy::Credentials;
 
 /// Used when aws-config finds no region, as boto3 and the AWS CLI do for S3.
 pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// How long one bucket call may take: to open a connection, and in all, retries
+/// included. A bucket that hangs is then answered like one that is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// For the whole call.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(3),
+            operation: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Timeouts {
+    fn config(self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
 
 /// A bucket and the means to sign requests for it.
 #[derive(Clone)]
@@ -50,6 +81,7 @@ impl Storage {
             .region(aws_sdk_s3::config::Region::new(region.clone()))
             .credentials_provider(credentials.clone())
             .force_path_style(force_path_style)
+            .timeout_config(Timeouts::default().config())
             .build();
         let form_url = form_url(bucket, &region, sdk.endpoint_url(), force_path_style);
         Self {
@@ -83,6 +115,7 @@ impl Storage {
             .endpoint_url(endpoint)
             .credentials_provider(provider.clone())
             .force_path_style(true)
+            .timeout_config(Timeouts::default().config())
             .build();
         Self {
             bucket: bucket.to_owned(),
@@ -91,6 +124,18 @@ impl Storage {
             credentials: provider,
             client: aws_sdk_s3::Client::from_conf(config),
         }
+    }
+
+    /// The same bucket with other [`Timeouts`] than the defaults.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .timeout_config(timeouts.config())
+            .build();
+        self.client = aws_sdk_s3::Client::from_conf(config);
+        self
     }
 
     /// The bucket's name.

@@ -100,3 +100,47 @@ impl Storage {
         Ok(acc)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::policy::Credentials;
+    use crate::storage::Timeouts;
+
+    /// A bucket that takes connections and never answers is refused like one that is
+    /// down, once the operation timeout has passed, not after the caller gives up.
+    #[tokio::test]
+    async fn a_bucket_that_never_answers_is_unavailable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().collect();
+            drop(held);
+        });
+        let storage = Storage::with_static_credentials(
+            "silent",
+            "us-east-1",
+            &format!("http://{address}"),
+            &Credentials {
+                access_key_id: "test".into(),
+                secret_access_key: "test secret".into(),
+                session_token: None,
+            },
+        )
+        .with_timeouts(Timeouts {
+            connect: Duration::from_millis(200),
+            operation: Duration::from_millis(300),
+        });
+        let answer = tokio::time::timeout(Duration::from_secs(30), storage.head("some/key"))
+            .await
+            .expect("the call ends by itself");
+        let error = answer.expect_err("a silent bucket is an error");
+        assert!(matches!(error, StorageError::Unavailable(_)), "{error:?}");
+        assert!(
+            error.to_string().contains("cannot look up some/key"),
+            "{error}"
+        );
+    }
+}
