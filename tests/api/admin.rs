@@ -43,7 +43,7 @@ async fn a_non_admin_gets_403_on_every_admin_route() {
             .await;
         assert_eq!(response.status(), 403, "POST {path}");
     }
-    let users = app.users().await;
+    let users = app.users();
     assert!(users.get("mallory").await.unwrap().is_none());
     assert!(!users.get(USER).await.unwrap().unwrap().disabled);
 }
@@ -91,7 +91,7 @@ async fn an_admin_creates_a_user_who_signs_in_and_uploads_under_their_prefix() {
         response.headers()["location"],
         "/admin/users/alice?done=created"
     );
-    let alice = app.users().await.get("alice").await.unwrap().unwrap();
+    let alice = app.users().get("alice").await.unwrap().unwrap();
     assert_eq!(
         (
             alice.prefix.as_str(),
@@ -172,7 +172,7 @@ async fn a_new_user_with_a_bad_prefix_is_refused_with_the_reason_and_the_form_ke
         alert.contains(r#"overlaps "guest"'s prefix "uploads/""#),
         "{alert}"
     );
-    assert!(app.users().await.get("carol").await.unwrap().is_none());
+    assert!(app.users().get("carol").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn creating_a_user_without_the_csrf_token_is_refused() {
         )
         .await;
     assert_eq!(response.status(), 403);
-    assert!(app.users().await.get("carol").await.unwrap().is_none());
+    assert!(app.users().get("carol").await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -210,7 +210,7 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
         )
         .await;
     assert_eq!(response.status(), 303);
-    let guest = app.users().await.get(USER).await.unwrap().unwrap();
+    let guest = app.users().get(USER).await.unwrap().unwrap();
     assert_eq!(guest.max_size.bytes(), 5 * 1024 * 1024);
     assert_eq!(guest.quota.map(ByteSize::bytes), Some(2_000_000_000));
     assert_eq!(guest.content_type_prefix, "image/");
@@ -244,7 +244,7 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
     let page = response.text().await.unwrap();
     assert!(alert(&page).starts_with("Largest file: "), "{page}");
     assert!(page.contains(r#"value="lots""#));
-    let guest = app.users().await.get(USER).await.unwrap().unwrap();
+    let guest = app.users().get(USER).await.unwrap().unwrap();
     assert_eq!(guest.max_size.bytes(), 5 * 1024 * 1024);
 }
 
@@ -272,7 +272,6 @@ async fn a_user_disabled_on_the_admin_page_loses_their_session_until_enabled() {
     assert_eq!(again.sign_in(USER, PASSWORD).await.status(), 303);
     let actions: Vec<String> = app
         .users()
-        .await
         .audit_log_of(USER, 10)
         .await
         .unwrap()
@@ -382,5 +381,5 @@ async fn a_form_with_an_unknown_action_gets_a_plain_error_page_and_changes_nothi
     let page = response.text().await.unwrap();
     assert!(page.contains("This form could not be read"), "{page}");
     assert!(page.contains("<h1>That did not work</h1>"), "{page}");
-    assert!(app.users().await.get(USER).await.unwrap().is_some());
+    assert!(app.users().get(USER).await.unwrap().is_some());
 }

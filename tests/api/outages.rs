@@ -33,7 +33,7 @@ async fn with_the_bucket_down_my_files_and_confirm_say_uploads_are_unavailable()
             .unwrap()
             .starts_with("Uploads are unavailable")
     );
-    let db = app.database().await;
+    let db = app.database().clone();
     let row = sqlx::query("SELECT COUNT(*) AS n FROM uploads")
         .fetch_one(db.pool())
         .await
@@ -52,7 +52,6 @@ async fn with_the_bucket_down_a_user_with_a_quota_is_told_why_they_get_no_form()
     })
     .await;
     app.users()
-        .await
         .update(
             "test",
             USER,

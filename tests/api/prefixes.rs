@@ -80,7 +80,6 @@ async fn the_api_ignores_prefix_and_key_parameters_and_refuses_path_names() {
 async fn a_user_limited_to_some_types_gets_a_plain_form_that_asks_for_the_type() {
     let app = spawn_app().await;
     app.users()
-        .await
         .update(
             "test",
             crate::helpers::USER,

@@ -10,7 +10,6 @@ use crate::helpers::{USER, spawn_app};
 async fn forms_are_capped_at_what_is_left_of_the_quota_until_it_is_used_up() {
     let app = spawn_app().await;
     app.users()
-        .await
         .update(
             "test",
             USER,

@@ -71,7 +71,7 @@ async fn repeated_wrong_passwords_are_slowed_down_with_a_retry_hint() {
 async fn a_disabled_users_session_stops_working() {
     let app = spawn_app().await;
     assert_eq!(app.get("/upload").await.status(), 200);
-    let users = postbox::accounts::UserStore::new(app.database().await);
+    let users = app.users();
     users
         .update(
             "admin",

@@ -139,7 +139,7 @@ async fn confirming_an_upload_records_it_once_with_its_size_and_type() {
         assert_eq!(body["size"], 5);
         assert_eq!(body["content_type"], "text/plain");
     }
-    let db = app.database().await;
+    let db = app.database().clone();
     let rows =
         sqlx::query("SELECT username, size, content_type FROM uploads WHERE object_key = $1")
             .bind(&key)
@@ -175,7 +175,7 @@ async fn confirm_refuses_a_key_outside_the_prefix_a_missing_file_and_a_missing_c
         .post_json("/api/uploads/confirm", &json!({"key": key}))
         .await;
     assert_eq!(forged.status(), 403);
-    let db = app.database().await;
+    let db = app.database().clone();
     let count: i64 = sqlx::Row::get(
         &sqlx::query("SELECT COUNT(*) AS n FROM uploads")
             .fetch_one(db.pool())

@@ -10,8 +10,8 @@ mod backend;
 mod driver;
 // The integration suite's app helpers, so these tests run against whatever bucket
 // `spawn_app` gives (the local bucket by default, radosgw with POSTBOX_TEST_S3=ceph).
-#[allow(dead_code)]
-#[path = "../api/helpers.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../api/helpers/mod.rs"]
 mod helpers;
 mod sign_in;
 mod upload_page;
