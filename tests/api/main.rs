@@ -8,6 +8,7 @@ mod helpers;
 mod many_instances;
 mod no_file_bytes;
 mod outages;
+mod page_script;
 mod prefixes;
 mod presign_api;
 mod quota;

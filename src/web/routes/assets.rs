@@ -1,4 +1,5 @@
-//! The stylesheet and script, built into the binary so it runs from any folder.
+//! The stylesheet and the upload page's script modules, built into the binary so it
+//! runs from any folder.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -11,12 +12,19 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../../../static/style.css"),
     ),
-    (
-        "upload.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../../static/upload.js"),
-    ),
+    script("upload.js", include_str!("../../../static/upload.js")),
+    script("api.js", include_str!("../../../static/api.js")),
+    script("s3.js", include_str!("../../../static/s3.js")),
+    script("sizes.js", include_str!("../../../static/sizes.js")),
 ];
+
+/// An ES module of the upload page (`<script type="module">` needs a JavaScript type).
+const fn script(
+    name: &'static str,
+    body: &'static str,
+) -> (&'static str, &'static str, &'static str) {
+    (name, "text/javascript; charset=utf-8", body)
+}
 
 /// `GET /static/{name}`.
 pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
