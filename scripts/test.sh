@@ -50,7 +50,7 @@ part() {
 }
 
 part "unit tests and integration suite (SQLite, local bucket)" \
-  cargo test --lib --bins --benches --test api
+  cargo test --lib --bins --benches --test layers --test api
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   # The machine's PostgreSQL may have stopped; this is how it is started here.

@@ -1,30 +1,43 @@
 //! postbox: upload files straight from the browser into a private S3 bucket, through
 //! forms whose POST policy the server signed.
 //!
-//! The modules are layers, each using only those listed before it (see
-//! `docs/ARCHITECTURE.md`); only `web` and `startup` know actix-web.
+//! The modules are layers, listed here bottom first; each uses only those of the layers
+//! below it (see `docs/ARCHITECTURE.md`, checked by `tests/layers.rs`). Only `web` and
+//! `startup` know actix-web.
 
-/// Accounts, passwords, the audit log, the sign-in limiter, confirmed uploads.
-pub mod accounts;
-/// The command line: `serve`, `presign`, `user`.
-pub mod cli;
-/// Settings from defaults, `.env`, the environment and flags.
-pub mod config;
+// Layer 0: values and plumbing with no knowledge of the app.
 /// The database: SQLite or PostgreSQL, one code path and one set of migrations.
 pub mod db;
 /// Validated values: user names, key prefixes, file names, sizes, lifetimes.
 pub mod domain;
-/// The embedded local S3 bucket.
-pub mod local_bucket;
 /// Prometheus metrics: the registry and its counters.
 pub mod metrics;
+
+// Layer 1: settings, and the pure POST policy engine.
+/// Settings from defaults, `.env`, the environment and flags.
+pub mod config;
 /// The POST policy engine and SigV4: pure, tested against AWS's vectors.
 pub mod policy;
-/// Signing upload forms for an account, with the injected clock.
-pub mod signing;
-/// Wiring the app together: the one route table.
-pub mod startup;
+
+// Layer 2: the bucket, the embedded bucket, and the accounts.
+/// Accounts, passwords, the audit log, the sign-in limiter, confirmed uploads.
+pub mod accounts;
+/// The embedded local S3 bucket.
+pub mod local_bucket;
 /// The bucket: credentials, form URL, look-ups, listings, presigned GET and PUT.
 pub mod storage;
+
+// Layer 3: an account and a request in, a signed form out.
+/// Signing upload forms for an account, with the injected clock.
+pub mod signing;
+
+// Layer 4: everything HTTP.
 /// Everything HTTP: routes, extractors, pages, errors, middleware.
 pub mod web;
+
+// Layers 5 and 6: wiring the app together, and the command line on top.
+/// Wiring the app together: the one route table.
+pub mod startup;
+
+/// The command line: `serve`, `presign`, `user`.
+pub mod cli;
