@@ -1,8 +1,10 @@
 //! The embedded local bucket: an S3 implementation (s3s with its file-system backend)
 //! started in-process when no bucket is configured, so postbox works with no AWS
-//! account. It checks POST signatures, expiry, conditions and extra fields as S3 does.
+//! account. It checks POST signatures, expiry, conditions and extra fields as S3 does,
+//! and refuses keys that would not stay literal on a filesystem (`literal_keys.rs`).
 
 mod filename;
+mod literal_keys;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -66,7 +68,7 @@ impl LocalBucket {
                     root.display()
                 )
             })?;
-            let mut builder = S3ServiceBuilder::new(fs);
+            let mut builder = S3ServiceBuilder::new(literal_keys::LiteralKeys(fs));
             builder.set_auth(SimpleAuth::from_single(
                 credentials.access_key_id.clone(),
                 credentials.secret_access_key.expose_secret(),

@@ -5,6 +5,7 @@ mod backend;
 mod cli;
 mod health;
 mod helpers;
+mod literal_keys;
 mod many_instances;
 mod no_file_bytes;
 mod outages;

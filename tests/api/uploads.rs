@@ -92,11 +92,9 @@ async fn my_files_says_so_when_nothing_is_uploaded_yet() {
 async fn another_users_file_cannot_be_downloaded_and_a_missing_one_answers_404() {
     let app = spawn_app().await;
     crate::helpers::put_object(&app.storage, "others/secret.txt", b"not yours").await;
-    for key in [
-        "others/secret.txt",
-        "uploads/../others/secret.txt",
-        "uploadsX/a.txt",
-    ] {
+    // `uploads/../others/secret.txt` is refused with 400 before its owner is asked
+    // (tests/api/literal_keys.rs).
+    for key in ["others/secret.txt", "uploadsX/a.txt"] {
         let response = app
             .get(&format!("/uploads/download?key={}", urlencode(key)))
             .await;

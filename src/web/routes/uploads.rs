@@ -11,7 +11,7 @@ use time::macros::format_description;
 
 use super::utc_time;
 use crate::accounts::{ConfirmedUpload, UploadStore, User};
-use crate::domain::{ByteSize, KeyPrefix, MAX_KEY_BYTES};
+use crate::domain::{ByteSize, KeyPrefix, ObjectKey};
 use crate::signing::FormSigner;
 use crate::storage::{Storage, StoredObject};
 use crate::web::render::render;
@@ -132,12 +132,25 @@ pub async fn confirm(
     })))
 }
 
+/// The first 80 characters of what someone sent, to quote back.
+fn cut(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
 /// The object at `key`, if it lies under `user`'s prefix and exists.
 async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredObject, AppError> {
     let prefix = &user.prefix;
-    // A key under the prefix cannot climb out of it: S3 keys are literal, but browsers
-    // and tools that show them as paths would, so such keys are refused too.
-    if !prefix.contains_key(key) || key.split('/').any(|s| s == "..") || key.len() > MAX_KEY_BYTES {
+    // S3 keys are literal, but a filesystem bucket, browsers and tools that show keys
+    // as paths would let `prefix/../other/x` climb out of the prefix: refused first.
+    let key = ObjectKey::parse(key).map_err(|e| {
+        AppError::BadRequest(format!(
+            "The key {:?} cannot be used: {}.",
+            cut(key),
+            e.reason()
+        ))
+    })?;
+    let key = key.as_str();
+    if !prefix.contains_key(key) {
         return Err(AppError::Forbidden(format!(
             "That file is not yours: your files are under {prefix}."
         )));

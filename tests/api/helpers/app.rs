@@ -28,7 +28,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The test's own connection to the app's database, opened once.
     pub(super) database: Database,
-    _data: std::sync::Arc<tempfile::TempDir>,
+    /// The app's data folder (the local bucket's files are under `bucket/`).
+    pub(super) data: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// How a test wants its app.
@@ -38,6 +39,11 @@ pub struct Options {
     pub clock: Clock,
     /// Where the app reaches the local bucket (a closed port plays a bucket that is down).
     pub bucket_url: Option<&'static str>,
+    /// `POSTBOX_PUBLIC_URL` (none by default: plain http on 127.0.0.1).
+    pub public_url: Option<&'static str>,
+    /// The embedded local bucket whatever the backend under test: for tests of the
+    /// local bucket itself.
+    pub local_bucket: bool,
 }
 
 impl Default for Options {
@@ -47,6 +53,8 @@ impl Default for Options {
             policy_ttl: "10m",
             clock: Clock::system(),
             bucket_url: None,
+            public_url: None,
+            local_bucket: false,
         }
     }
 }
@@ -54,7 +62,7 @@ impl Default for Options {
 fn settings(data_dir: PathBuf, options: &Options) -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
-        public_url: None,
+        public_url: options.public_url.map(str::to_owned),
         bucket: None,
         force_path_style: false,
         policy_ttl: PolicyTtl::parse(options.policy_ttl).unwrap(),
@@ -94,7 +102,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .unwrap();
     // A bucket that is down is played by an unreachable local-bucket address, whatever
     // the backend under test: it tests the app, not the S3 implementation.
-    let backend = if options.bucket_url.is_some() {
+    let backend = if options.bucket_url.is_some() || options.local_bucket {
         Backend::Local
     } else {
         Backend::current()
@@ -123,8 +131,29 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         prefix: PREFIX.to_owned(),
         backend,
         database,
-        _data: std::sync::Arc::new(data),
+        data: std::sync::Arc::new(data),
     };
     app.sign_in(USER, PASSWORD).await;
     app
+}
+
+impl TestApp {
+    /// Every file under the app's data folder (the local bucket's objects and its
+    /// metadata), as paths relative to it.
+    pub fn files_on_disk(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, root, found);
+                } else {
+                    let relative = path.strip_prefix(root).unwrap();
+                    found.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.data.path(), self.data.path(), &mut found);
+        found
+    }
 }

@@ -1,0 +1,89 @@
+//! Keys are literal: the local bucket stores objects as files (s3s-fs), which would
+//! resolve `users/alice/../bob/x` into bob's folder, or next to the bucket's own
+//! metadata. [`LiteralKeys`] stands in front of it and refuses, with S3's XML error
+//! `InvalidArgument` (400), every key and listing prefix that does not read the same as
+//! a string and as a path ([`ObjectKey`]) before the filesystem sees it: object paths,
+//! POST form keys (s3s turns a POST into `put_object`), copy sources, multi-object
+//! deletes, multipart uploads and listing prefixes. Operations it does not list are
+//! not implemented (501), so none reaches s3s-fs unchecked.
+
+use s3s::dto::{self, CopySource};
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+
+use crate::domain::{ObjectKey, check_list_prefix};
+
+/// An S3 implementation whose keys are checked before `inner` sees them.
+pub struct LiteralKeys<S>(pub S);
+
+fn key(key: &str) -> S3Result<()> {
+    ObjectKey::parse(key)
+        .map(drop)
+        .map_err(|e| s3_error!(InvalidArgument, "Object key refused: {}.", e.reason()))
+}
+
+fn prefix(prefix: Option<&str>) -> S3Result<()> {
+    check_list_prefix(prefix.unwrap_or_default())
+        .map_err(|e| s3_error!(InvalidArgument, "Listing prefix refused: {}.", e.reason()))
+}
+
+/// Bucket operations name no key.
+fn no_key() -> S3Result<()> {
+    Ok(())
+}
+
+fn copy_source(source: &CopySource) -> S3Result<()> {
+    match source {
+        CopySource::Bucket { key: source, .. } => key(source),
+        _ => Err(s3_error!(
+            NotImplemented,
+            "The local bucket copies only from bucket/key sources."
+        )),
+    }
+}
+
+/// Each listed operation runs its check on the input, then passes the request on.
+macro_rules! checked {
+    ($($operation:ident($input:ident) => $output:ident: |$req:ident| $check:expr;)*) => {
+        #[async_trait::async_trait]
+        impl<S: S3> S3 for LiteralKeys<S> {
+            $(
+                async fn $operation(
+                    &self,
+                    $req: S3Request<dto::$input>,
+                ) -> S3Result<S3Response<dto::$output>> {
+                    $check?;
+                    self.0.$operation($req).await
+                }
+            )*
+        }
+    };
+}
+
+checked! {
+    create_bucket(CreateBucketInput) => CreateBucketOutput: |_req| no_key();
+    delete_bucket(DeleteBucketInput) => DeleteBucketOutput: |_req| no_key();
+    head_bucket(HeadBucketInput) => HeadBucketOutput: |_req| no_key();
+    list_buckets(ListBucketsInput) => ListBucketsOutput: |_req| no_key();
+    get_bucket_location(GetBucketLocationInput) => GetBucketLocationOutput: |_req| no_key();
+    get_object(GetObjectInput) => GetObjectOutput: |req| key(&req.input.key);
+    head_object(HeadObjectInput) => HeadObjectOutput: |req| key(&req.input.key);
+    put_object(PutObjectInput) => PutObjectOutput: |req| key(&req.input.key);
+    delete_object(DeleteObjectInput) => DeleteObjectOutput: |req| key(&req.input.key);
+    delete_objects(DeleteObjectsInput) => DeleteObjectsOutput: |req| req
+        .input
+        .delete
+        .objects
+        .iter()
+        .try_for_each(|object| key(&object.key));
+    copy_object(CopyObjectInput) => CopyObjectOutput: |req| key(&req.input.key)
+        .and_then(|()| copy_source(&req.input.copy_source));
+    list_objects(ListObjectsInput) => ListObjectsOutput: |req| prefix(req.input.prefix.as_deref());
+    list_objects_v2(ListObjectsV2Input) => ListObjectsV2Output: |req| prefix(req.input.prefix.as_deref());
+    create_multipart_upload(CreateMultipartUploadInput) => CreateMultipartUploadOutput: |req| key(&req.input.key);
+    upload_part(UploadPartInput) => UploadPartOutput: |req| key(&req.input.key);
+    upload_part_copy(UploadPartCopyInput) => UploadPartCopyOutput: |req| key(&req.input.key)
+        .and_then(|()| copy_source(&req.input.copy_source));
+    list_parts(ListPartsInput) => ListPartsOutput: |req| key(&req.input.key);
+    complete_multipart_upload(CompleteMultipartUploadInput) => CompleteMultipartUploadOutput: |req| key(&req.input.key);
+    abort_multipart_upload(AbortMultipartUploadInput) => AbortMultipartUploadOutput: |req| key(&req.input.key);
+}
