@@ -21,6 +21,7 @@ use crate::signing::{Clock, FormSigner};
 use crate::storage::Storage;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::routes::{self, admin};
+use crate::web::headers::{self, SecurityHeaders};
 use crate::web::{api, extract, session};
 
 /// A built app, bound to its port, ready to run.
@@ -63,10 +64,12 @@ impl Application {
         let users = UserStore::new(db.clone());
         ensure_first_admin(&users, settings.max_size).await?;
         let session_key = session_key(&settings)?;
-        let secure_cookies = settings
+        // Behind https, cookies are `Secure` and browsers are told to keep to https.
+        let https = settings
             .public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"));
+        let security_headers = web::Data::new(SecurityHeaders::new(storage.form_url(), https)?);
 
         let metrics = Metrics::new();
         let state = State {
@@ -92,7 +95,7 @@ impl Application {
             let sessions =
                 SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
                     .cookie_name("postbox_session".to_owned())
-                    .cookie_secure(secure_cookies)
+                    .cookie_secure(https)
                     .cookie_same_site(SameSite::Lax)
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build();
@@ -101,6 +104,9 @@ impl Application {
                 .wrap(from_fn(crate::web::metrics::track))
                 .wrap(sessions)
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                // Outermost, so every answer carries them, errors of the others included.
+                .wrap(from_fn(headers::secure))
+                .app_data(security_headers.clone())
                 .app_data(bodies::json_config())
                 .app_data(bodies::form_config())
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))

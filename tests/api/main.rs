@@ -3,6 +3,7 @@
 mod admin;
 mod backend;
 mod cli;
+mod hardening;
 mod health;
 mod helpers;
 mod literal_keys;

@@ -1,11 +1,12 @@
-//! The pages run no inline script (a strict Content-Security-Policy comes next): the
-//! upload page loads its script as ES modules, and every module it imports is served.
+//! The pages run no inline script or style (the Content-Security-Policy blocks both):
+//! the upload page loads its script as ES modules, and every module it imports is served.
 
 use scraper::{Html, Selector};
 
 use crate::helpers::{new_client, spawn_app};
 
-/// Inline `<script>` bodies, scripts that are not modules, and `on…=` handlers in `html`.
+/// Inline `<script>` bodies, scripts that are not modules, `on…=` handlers, `<style>`
+/// elements and `style=` attributes in `html`.
 fn inline_script(html: &str) -> Vec<String> {
     let document = Html::parse_document(html);
     let mut found = Vec::new();
@@ -17,10 +18,15 @@ fn inline_script(html: &str) -> Vec<String> {
             found.push(format!("not a module: {}", script.html()));
         }
     }
+    for style in document.select(&Selector::parse("style").unwrap()) {
+        found.push(format!("inline <style>: {}", style.html()));
+    }
     for element in document.select(&Selector::parse("*").unwrap()) {
         for (name, _) in element.value().attrs() {
             if name.starts_with("on") {
                 found.push(format!("handler {name} on <{}>", element.value().name()));
+            } else if name == "style" {
+                found.push(format!("style attribute on <{}>", element.value().name()));
             }
         }
     }

@@ -183,6 +183,18 @@ impl Browser {
         serde_json::from_value(value).unwrap()
     }
 
+    /// Runs `script` in the page and waits for it to call `done(value)` (for promises:
+    /// `fetch(…).then(done)`).
+    pub async fn run_async<T: DeserializeOwned>(&self, script: &str) -> T {
+        let script = format!("const done = arguments[arguments.length - 1];\n{script}");
+        let value = self
+            .client
+            .execute_async(&script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("the page runs the script: {e}"));
+        serde_json::from_value(value).unwrap()
+    }
+
     /// Narrows the window to a phone's 375 px and checks that nothing scrolls sideways.
     pub async fn narrow_to_a_phone(&self) {
         self.client.set_window_size(375, 812).await.unwrap();

@@ -37,6 +37,24 @@ new MutationObserver((changes) => {
   }
 }).observe(document.getElementById('upload-list'), { subtree: true, attributeFilter: ['value'] });";
 
+/// Notes every Content-Security-Policy violation of the page in `window.cspViolations`,
+/// those of its loading too (`buffered`), as `<directive> <what was blocked>`.
+const WATCH_POLICY: &str = "window.cspViolations = [];
+window.noteViolations = (reports) => {
+  for (const report of reports) {
+    window.cspViolations.push(`${report.body.effectiveDirective} ${report.body.blockedURL}`);
+  }
+};
+window.cspObserver = new ReportingObserver(window.noteViolations, { types: ['csp-violation'], buffered: true });
+window.cspObserver.observe();";
+
+/// The violations noted since [`WATCH_POLICY`] ran, those not yet delivered included.
+async fn policy_violations(browser: &Browser) -> Vec<String> {
+    browser
+        .run("window.noteViolations(window.cspObserver.takeRecords()); return window.cspViolations")
+        .await
+}
+
 async fn rows(browser: &Browser) -> Vec<Row> {
     browser.run(ROWS).await
 }
@@ -61,7 +79,37 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
     std::fs::write(&data, "a,b\n1,2\n".repeat(20_000)).unwrap();
     let browser = Browser::start(Scripts::On).await;
     browser.sign_in(&app, USER, PASSWORD).await;
+    browser.run::<()>(WATCH_POLICY).await;
     browser.run::<()>(RECORD_PROGRESS).await;
+    // The page came with the policy, and its form and script go to another origin
+    // than the app's: the bucket, which the policy must name.
+    let policy: Option<String> = browser
+        .run_async(
+            "fetch(location.href).then((r) => done(r.headers.get('content-security-policy')))",
+        )
+        .await;
+    let policy = policy.expect("the upload page has a Content-Security-Policy");
+    let (bucket, page): (String, String) = browser
+        .run("return [new URL(document.getElementById('upload-form').action).origin, location.origin]")
+        .await;
+    assert_ne!(bucket, page);
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        policy.contains(&format!("connect-src 'self' {bucket};")),
+        "{policy}"
+    );
+    assert!(
+        policy.contains(&format!("form-action 'self' {bucket};")),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe"), "{policy}");
+    let font: String = browser
+        .run("return getComputedStyle(document.body).fontFamily")
+        .await;
+    assert!(
+        font.starts_with("system-ui"),
+        "the stylesheet applies: {font}"
+    );
 
     // Both paths at once, one a line: chromedriver chooses them together.
     browser
@@ -125,6 +173,19 @@ async fn two_files_chosen_on_the_page_reach_100_percent_and_land_under_the_prefi
         let body = object.body.collect().await.unwrap().into_bytes();
         assert_eq!(body.as_ref(), content.as_slice(), "{key}");
     }
+
+    // Loading, signing, posting to the bucket and confirming broke no rule; and the
+    // browser does enforce the policy (and the watch sees it): an inline style is refused.
+    assert_eq!(policy_violations(&browser).await, Vec::<String>::new());
+    browser
+        .run::<()>("document.body.setAttribute('style', 'outline: 3px solid red')")
+        .await;
+    let violations = eventually("the inline style is reported", || async {
+        let violations = policy_violations(&browser).await;
+        (!violations.is_empty()).then_some(violations)
+    })
+    .await;
+    assert_eq!(violations, ["style-src-attr inline"]);
     browser.close().await;
 }
 
