@@ -28,6 +28,7 @@ fn signing(c: &mut Criterion) {
                 bucket: "photos",
                 prefix: &prefix,
                 key_suffix: &key_suffix,
+                exact_key: false,
                 min_size: 1,
                 max_size: 10_000_000,
                 content_type_prefix: "",

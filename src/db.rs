@@ -11,6 +11,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 #[derive(Clone)]
 pub struct Database {
     pool: AnyPool,
+    sqlite: bool,
 }
 
 impl Database {
@@ -43,7 +44,10 @@ impl Database {
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            sqlite: kind == "sqlite",
+        })
     }
 
     /// `url` when given, else the default: a SQLite file in the data folder.
@@ -57,6 +61,17 @@ impl Database {
     /// The pool, for the stores.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A transaction that will write: on SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting its turn), so a read followed by a write cannot fail
+    /// with "database is locked" when another writer got in between.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        if self.sqlite {
+            self.pool.begin_with("BEGIN IMMEDIATE").await
+        } else {
+            self.pool.begin().await
+        }
     }
 }
 

@@ -19,13 +19,15 @@ pub mod config;
 /// The POST policy engine and SigV4: pure, tested against AWS's vectors.
 pub mod policy;
 
-// Layer 2: the bucket, the embedded bucket, and the accounts.
+// Layer 2: the bucket, the embedded bucket, the accounts and their usage.
 /// Accounts, passwords, the audit log, the sign-in limiter, confirmed uploads.
 pub mod accounts;
 /// The embedded local S3 bucket.
 pub mod local_bucket;
 /// The bucket: credentials, form URL, look-ups, listings, presigned GET and PUT.
 pub mod storage;
+/// The usage ledger: bytes stored and reserved per account; the quota invariant.
+pub mod usage;
 
 // Layer 3: an account and a request in, a signed form out.
 /// Signing upload forms for an account, with the injected clock.

@@ -12,16 +12,17 @@ use actix_web::middleware::{Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::accounts::{LoginLimiter, UploadStore, UserStore, ensure_first_admin};
+use crate::accounts::{LoginLimiter, UserStore, ensure_first_admin};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
 use crate::signing::{Clock, FormSigner};
 use crate::storage::Storage;
+use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
-use crate::web::routes::{self, admin};
 use crate::web::headers::{self, SecurityHeaders};
+use crate::web::routes::{self, admin};
 use crate::web::{api, extract, session};
 
 /// A built app, bound to its port, ready to run.
@@ -37,7 +38,6 @@ pub struct Application {
 struct State {
     forms: web::Data<FormSigner>,
     users: web::Data<UserStore>,
-    uploads: web::Data<UploadStore>,
     limiter: web::Data<LoginLimiter>,
     defaults: web::Data<admin::AccountDefaults>,
     metrics: web::Data<Metrics>,
@@ -75,12 +75,12 @@ impl Application {
         let state = State {
             forms: web::Data::new(FormSigner::new(
                 storage.clone(),
+                UsageLedger::new(db.clone()),
                 settings.policy_ttl,
                 clock,
                 metrics.clone(),
             )),
             users: web::Data::new(users),
-            uploads: web::Data::new(UploadStore::new(db.clone())),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
                 max_size: settings.max_size,
@@ -112,7 +112,6 @@ impl Application {
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
                 .app_data(state.forms.clone())
                 .app_data(state.users.clone())
-                .app_data(state.uploads.clone())
                 .app_data(state.limiter.clone())
                 .app_data(state.defaults.clone())
                 .app_data(state.metrics.clone())
@@ -159,6 +158,7 @@ fn route_table(app: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
         .route("/", web::get().to(routes::home))
         .route("/upload", web::get().to(upload::page))
+        .route("/upload/one", web::get().to(upload::one))
         .route("/uploads", web::get().to(uploads::page))
         .route("/uploads/download", web::get().to(uploads::download))
         .route("/login", web::get().to(login::page))

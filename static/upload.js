@@ -102,5 +102,6 @@ function enhance(form) {
   zone.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer.files.length) add(e.dataTransfer.files); });
 }
 
+// A form signed for one named file (`/upload/one`) is left as it is.
 const form = document.getElementById("upload-form");
-if (form && window.FormData && window.DOMParser) enhance(form);
+if (form && !form.dataset.oneFile && window.FormData && window.DOMParser) enhance(form);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["domain", "db", "metrics"],
     &["config", "policy"],
-    &["storage", "local_bucket", "accounts"],
+    &["storage", "local_bucket", "accounts", "usage"],
     &["signing"],
     &["web"],
     &["startup"],

@@ -1,6 +1,6 @@
 //! Accounts: who may sign in, their prefix and limits, passwords, the audit log of
-//! every change, the sign-in limiter, the first admin, and the record of confirmed
-//! uploads. Everything here talks to the database; nothing here knows HTTP.
+//! every change, the sign-in limiter and the first admin. Everything here talks to the
+//! database; nothing here knows HTTP.
 
 mod audit;
 mod bootstrap;
@@ -8,7 +8,6 @@ mod error;
 mod limiter;
 mod password;
 mod store;
-mod uploads;
 mod user;
 
 pub use audit::AuditEntry;
@@ -17,5 +16,4 @@ pub use error::AccountsError;
 pub use limiter::LoginLimiter;
 pub use password::{MIN_PASSWORD_LEN, generate_password};
 pub use store::UserStore;
-pub use uploads::{ConfirmedUpload, UploadStore};
 pub use user::{MAX_CONTENT_TYPE_PREFIX_LEN, NewUser, Role, User, UserChanges};

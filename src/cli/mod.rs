@@ -209,6 +209,7 @@ async fn presign_post(args: &PresignPost) -> anyhow::Result<String> {
         bucket: &args.bucket,
         prefix: &args.prefix,
         key_suffix: &key_suffix,
+        exact_key: false,
         min_size: args.min_size.bytes(),
         max_size: args.max_size.bytes(),
         content_type_prefix: &args.content_type_prefix,

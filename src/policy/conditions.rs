@@ -16,6 +16,9 @@ pub struct UploadRules<'a> {
     pub prefix: &'a KeyPrefix,
     /// The rest of the `key` field after the prefix (may hold `${filename}`).
     pub key_suffix: &'a str,
+    /// The form admits exactly this key (`{"key": …}`) instead of any key under the
+    /// prefix: quota accounts, whose forms are reserved for one key.
+    pub exact_key: bool,
     /// Smallest accepted file, in bytes.
     pub min_size: u64,
     /// Largest accepted file, in bytes.

@@ -96,10 +96,15 @@ impl PolicySigner {
 
         let mut conditions = Vec::with_capacity(11);
         conditions.push(Condition::Bucket(rules.bucket.to_owned()));
-        conditions.push(Condition::StartsWith {
-            field: "key".into(),
-            prefix: rules.prefix.as_str().to_owned(),
-            value: format!("{}{}", rules.prefix, rules.key_suffix),
+        let key = format!("{}{}", rules.prefix, rules.key_suffix);
+        conditions.push(if rules.exact_key {
+            exact("key", &key)
+        } else {
+            Condition::StartsWith {
+                field: "key".into(),
+                prefix: rules.prefix.as_str().to_owned(),
+                value: key,
+            }
         });
         conditions.push(exact("acl", "private"));
         conditions.push(exact("success_action_status", "201"));
@@ -177,6 +182,7 @@ mod tests {
             bucket: "sigv4examplebucket",
             prefix,
             key_suffix: "2015-12-29/abc123/${filename}",
+            exact_key: false,
             min_size: 1,
             max_size: 10_000_000,
             content_type_prefix: "",
@@ -245,6 +251,38 @@ mod tests {
                 r#"{"x-amz-date":"20151229T000000Z"}]}"#
             )
         );
+    }
+
+    #[test]
+    fn an_exact_key_form_admits_that_key_only_and_exactly_its_size() {
+        let prefix = KeyPrefix::parse("user/user1/").unwrap();
+        let exact = UploadRules {
+            key_suffix: "2015-12-29/abc123/report.pdf",
+            exact_key: true,
+            min_size: 4000,
+            max_size: 4000,
+            ..rules(&prefix)
+        };
+        let form = PolicySigner::new("us-east-1")
+            .sign(
+                "https://sigv4examplebucket.s3.us-east-1.amazonaws.com/".into(),
+                &exact,
+                &aws_example_credentials(None),
+                datetime!(2015-12-29 00:00 UTC),
+                PolicyTtl::parse("10m").unwrap(),
+            )
+            .unwrap();
+        let policy = decoded_policy(&form);
+        assert!(
+            policy.contains(r#"{"key":"user/user1/2015-12-29/abc123/report.pdf"}"#),
+            "{policy}"
+        );
+        assert!(!policy.contains(r#""$key""#), "{policy}");
+        assert!(
+            policy.contains(r#"["content-length-range",4000,4000]"#),
+            "{policy}"
+        );
+        assert_eq!(form.key(), "user/user1/2015-12-29/abc123/report.pdf");
     }
 
     #[test]
@@ -322,6 +360,7 @@ mod tests {
         let long = "x".repeat(1024);
         let too_long = UploadRules {
             key_suffix: &long,
+            exact_key: false,
             ..rules(&prefix)
         };
         assert_eq!(

@@ -16,10 +16,13 @@ pub struct StoredObject {
 }
 
 impl Storage {
-    /// Bytes stored under `prefix`.
-    pub async fn usage(&self, prefix: &str) -> Result<u64, StorageError> {
-        self.fold_objects(prefix, 0, |total, object| *total += object.size)
-            .await
+    /// Bytes and files stored under `prefix`, counted by listing every page.
+    pub async fn usage(&self, prefix: &str) -> Result<(u64, u64), StorageError> {
+        self.fold_objects(prefix, (0, 0), |(bytes, files), object| {
+            *bytes += object.size;
+            *files += 1;
+        })
+        .await
     }
 
     /// The object at `key`, or `None` when there is none.

@@ -108,6 +108,12 @@ impl From<SigningError> for AppError {
     fn from(error: SigningError) -> Self {
         match error {
             SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
+            SigningError::QuotaShort { .. } => Self::TooLarge(error.to_string()),
+            SigningError::NameNeeded => Self::BadRequest(error.to_string()),
+            SigningError::Ledger(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
+                Self::Unavailable("the usage ledger cannot be read right now.".to_owned())
+            }
             SigningError::Storage(error) => error.into(),
             SigningError::Policy(
                 PolicyError::ContentTypeNotAllowed { .. } | PolicyError::KeyTooLong(_),

@@ -179,3 +179,65 @@ async fn two_instances_on_one_database_share_accounts_and_sessions() {
         assert_eq!(response.status(), expected, "{}", instance.address);
     }
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_never_reserve_more_than_a_quota_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = test_database_url(dir.path()).await;
+    let db = Database::connect(&url).await.unwrap();
+    UserStore::new(db.clone())
+        .create(
+            "test",
+            NewUser {
+                name: Username::parse("dana").unwrap(),
+                role: Role::User,
+                prefix: KeyPrefix::parse("users/dana/").unwrap(),
+                max_size: ByteSize::parse("1MB").unwrap(),
+                content_type_prefix: String::new(),
+                quota: Some(ByteSize::from_bytes(5000)),
+                password: "dana's long password".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (a, b) = (serve(&url).await, serve(&url).await);
+    let browser = new_client();
+    sign_in(&browser, &a.address, "dana", "dana's long password").await;
+    let csrf = meta_csrf(&page(&browser, &format!("{}/upload", b.address)).await);
+    let asked: Vec<_> = (0..20)
+        .map(|i| {
+            let (browser, csrf) = (browser.clone(), csrf.clone());
+            let address = if i % 2 == 0 { &a.address } else { &b.address };
+            let url = format!("{address}/api/presign");
+            tokio::spawn(async move {
+                browser
+                    .post(url)
+                    .header("x-csrf-token", csrf)
+                    .json(&serde_json::json!({"filename": format!("f{i}.bin"), "size": 500}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut signed = 0;
+    for request in asked {
+        match request.await.unwrap() {
+            200 => signed += 1,
+            403 | 413 => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(
+        signed, 10,
+        "5000 bytes of quota admit ten 500-byte forms in all"
+    );
+    let usage = postbox::usage::UsageLedger::new(db)
+        .usage("dana")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(usage.reserved_bytes, 5000);
+}

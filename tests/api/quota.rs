@@ -1,63 +1,115 @@
-//! A quota caps each form at what is left of it, and no form is signed once it is used.
+//! The quota invariant: bytes stored + bytes reserved by unexpired forms <= quota, on
+//! every signing path. A page view reserves nothing; each form of a quota account names
+//! one exact key and reserves what it admits; a re-post overwrites that key.
 
 use postbox::accounts::UserChanges;
 use postbox::domain::ByteSize;
+use postbox::signing::Clock;
+use postbox::usage::{Usage, UsageLedger};
 use serde_json::json;
 
-use crate::helpers::{USER, spawn_app};
+use crate::helpers::{Options, TestApp, USER, parse_form, spawn_app, spawn_app_with};
 
-#[tokio::test]
-async fn forms_are_capped_at_what_is_left_of_the_quota_until_it_is_used_up() {
-    let app = spawn_app().await;
+async fn set_quota(app: &TestApp, bytes: u64) {
     app.users()
         .update(
             "test",
             USER,
             UserChanges {
-                quota: Some(Some(ByteSize::from_bytes(5000))),
+                quota: Some(Some(ByteSize::from_bytes(bytes))),
                 ..UserChanges::default()
             },
         )
         .await
         .unwrap();
-    let page = app.get("/upload").await.text().await.unwrap();
-    assert!(page.contains("5 KB left of your 5 KB quota"), "{page}");
+}
 
-    let (form, answer) = app
-        .presigned_form(
-            json!({"filename": "a.bin", "size": 4000, "content_type": "application/octet-stream"}),
-        )
-        .await;
-    assert_eq!(answer["max_size"], 5000, "capped below the 1 MB limit");
-    assert_eq!(form.post("a.bin", vec![1; 4000]).await.status, 201);
+async fn usage(app: &TestApp) -> Usage {
+    UsageLedger::new(app.database().clone())
+        .usage(USER)
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
 
-    // 1000 bytes are left: a larger file gets no form, and the page says so.
+fn file(name: &str, size: usize) -> serde_json::Value {
+    json!({"filename": name, "size": size, "content_type": "application/octet-stream"})
+}
+
+/// Bytes stored under the test account's prefix, as the bucket says.
+async fn bytes_in_bucket(app: &TestApp) -> u64 {
+    let (bytes, _) = app.storage.usage(&app.prefix).await.unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn a_quota_page_carries_no_signed_form_and_reserves_nothing() {
+    let app = spawn_app().await;
+    set_quota(&app, 5000).await;
+    for _ in 0..5 {
+        let page = app.get("/upload").await.text().await.unwrap();
+        assert!(page.contains("5 KB left of your 5 KB quota"), "{page}");
+        let form = parse_form(&page);
+        assert_eq!(form.action, "/upload/one");
+        assert!(
+            form.fields.is_empty(),
+            "no signed fields: {:?}",
+            form.fields
+        );
+        assert!(page.contains(r#"method="get""#));
+    }
+    assert_eq!(usage(&app).await.reserved_bytes, 0);
+}
+
+#[tokio::test]
+async fn forms_reserve_what_they_admit_and_stop_at_the_quota() {
+    let app = spawn_app().await;
+    set_quota(&app, 5000).await;
+    let (form, _) = app.presigned_form(file("a.bin", 4000)).await;
+    // Reserved at once, before anything is posted.
+    assert_eq!(usage(&app).await.reserved_bytes, 4000);
     let page = app.get("/upload").await.text().await.unwrap();
     assert!(page.contains("1 KB left of your 5 KB quota"), "{page}");
-    let response = app
-        .presign(
-            json!({"filename": "b.bin", "size": 1001, "content_type": "application/octet-stream"}),
-        )
+    // The form admits exactly the size it was signed for.
+    let smaller = form.post("a.bin", vec![1; 3999]).await;
+    assert_eq!(
+        smaller.xml("Code").as_deref(),
+        Some("EntityTooSmall"),
+        "{}",
+        smaller.body
+    );
+    let answer = form.post("a.bin", vec![1; 4000]).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let key = answer.xml("Key").unwrap();
+    let confirmed = app
+        .post_json("/api/uploads/confirm", &json!({ "key": key }))
         .await;
+    assert_eq!(confirmed.status(), 200);
+    let after = usage(&app).await;
+    assert_eq!(
+        (after.stored_bytes, after.stored_files, after.reserved_bytes),
+        (4000, 1, 0)
+    );
+
+    let response = app.presign(file("b.bin", 1001)).await;
     assert_eq!(response.status(), 413);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
         body["error"],
         "b.bin is 1,001 bytes; the limit is 1,000 bytes."
     );
-    // A form signed while room was left cannot store more than that room either.
-    let form = app.upload_form().await;
-    let answer = form.post("c.bin", vec![1; 1001]).await;
-    assert_eq!(answer.status, 400, "{}", answer.body);
+
+    // Without JavaScript: a one-file form signed for the chosen name, capped at what
+    // is left, naming one exact key.
+    let one = app.get("/upload/one?file=c.bin").await;
+    assert_eq!(one.status(), 200);
+    let one = parse_form(&one.text().await.unwrap());
+    assert!(one.field("key").ends_with("/c.bin"), "{}", one.field("key"));
+    let answer = one.post("other name.bin", vec![1; 1001]).await;
     assert_eq!(answer.xml("Code").as_deref(), Some("EntityTooLarge"));
-    assert_eq!(
-        app.upload_form()
-            .await
-            .post("d.bin", vec![1; 1000])
-            .await
-            .status,
-        201
-    );
+    let answer = one.post("other name.bin", vec![1; 1000]).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.xml("Key").as_deref(), Some(one.field("key")));
 
     // Used up: no form at all, with the reason.
     let response = app.get("/upload").await;
@@ -67,9 +119,117 @@ async fn forms_are_capped_at_what_is_left_of_the_quota_until_it_is_used_up() {
         page.contains("Your storage quota of 5 KB is used up."),
         "{page}"
     );
-    let response = app
-        .presign(json!({"filename": "e.bin", "size": 1, "content_type": "text/plain"}))
-        .await;
+    let response = app.presign(file("e.bin", 1)).await;
     assert_eq!(response.status(), 403);
+    assert_eq!(app.get("/upload/one?file=e.bin").await.status(), 403);
     assert_eq!(app.keys_under("uploads/").await.len(), 2);
+    assert!(bytes_in_bucket(&app).await <= 5000);
+}
+
+#[tokio::test]
+async fn a_form_posted_again_and_again_never_stores_more_than_its_reservation() {
+    let app = spawn_app().await;
+    set_quota(&app, 3000).await;
+    let form = parse_form(
+        &app.get("/upload/one?file=x.bin")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    for i in 0..5 {
+        let answer = form.post(&format!("file {i}.bin"), vec![1; 1500]).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    // One key, overwritten: 1.5 KB stored of a 3 KB quota, and the rest still held by
+    // the form until it expires.
+    assert_eq!(app.keys_under("uploads/").await.len(), 1);
+    assert_eq!(bytes_in_bucket(&app).await, 1500);
+    assert_eq!(app.presign(file("more.bin", 1)).await.status(), 403);
+    let edited_key = format!("{}-2", form.field("key"));
+    let mut edited = form.clone();
+    edited.set("key", &edited_key);
+    let answer = edited.post("y.bin", vec![1; 10]).await;
+    assert_eq!(
+        answer.refusal(),
+        app.backend.failed_condition(),
+        "{}",
+        answer.body
+    );
+    assert_eq!(app.keys_under("uploads/").await.len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_presigns_never_reserve_more_than_the_quota() {
+    let app = spawn_app().await;
+    set_quota(&app, 10_000).await;
+    let asked: Vec<_> = (0..24)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move { app.presign(file(&format!("f{i}.bin"), 1000)).await })
+        })
+        .collect();
+    let mut forms = Vec::new();
+    for request in asked {
+        let response = request.await.unwrap();
+        match response.status().as_u16() {
+            200 => forms.push(response.json::<serde_json::Value>().await.unwrap()),
+            403 | 413 => {}
+            other => panic!("unexpected {other}: {}", response.text().await.unwrap()),
+        }
+    }
+    assert_eq!(forms.len(), 10, "exactly the quota's worth of forms");
+    assert_eq!(usage(&app).await.reserved_bytes, 10_000);
+    for json in &forms {
+        let form = crate::helpers::BrowserForm::from_json(json);
+        assert_eq!(form.post("f.bin", vec![1; 1000]).await.status, 201);
+    }
+    assert_eq!(bytes_in_bucket(&app).await, 10_000);
+    // Confirmed all at once, each reservation becomes stored bytes exactly once.
+    let confirms: Vec<_> = forms
+        .iter()
+        .map(|json| {
+            let (app, key) = (app.clone(), json["key"].clone());
+            tokio::spawn(async move {
+                let response = app
+                    .post_json("/api/uploads/confirm", &json!({ "key": key }))
+                    .await;
+                response.status().as_u16()
+            })
+        })
+        .collect();
+    for confirm in confirms {
+        assert_eq!(confirm.await.unwrap(), 200);
+    }
+    let after = usage(&app).await;
+    assert_eq!(
+        (after.stored_bytes, after.stored_files, after.reserved_bytes),
+        (10_000, 10, 0)
+    );
+}
+
+#[tokio::test]
+async fn expired_reservations_are_settled_by_what_the_bucket_holds() {
+    let (clock, handle) = Clock::adjustable();
+    let app = spawn_app_with(Options {
+        clock,
+        ..Options::default()
+    })
+    .await;
+    set_quota(&app, 2000).await;
+    // Posted but never confirmed: stored at its real size once the form expires.
+    let (posted, _) = app.presigned_form(file("kept.bin", 700)).await;
+    assert_eq!(posted.post("kept.bin", vec![1; 700]).await.status, 201);
+    // Never posted: freed once the form expires.
+    let (_unused, _) = app.presigned_form(file("never.bin", 1300)).await;
+    assert_eq!(app.get("/upload").await.status(), 403, "all reserved");
+
+    handle.advance(time::Duration::minutes(11));
+    let page = app.get("/upload").await.text().await.unwrap();
+    assert!(page.contains("1.3 KB left of your 2 KB quota"), "{page}");
+    let after = usage(&app).await;
+    assert_eq!(
+        (after.stored_bytes, after.stored_files, after.reserved_bytes),
+        (700, 1, 0)
+    );
 }

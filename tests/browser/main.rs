@@ -13,6 +13,7 @@ mod driver;
 #[allow(dead_code, unused_imports)]
 #[path = "../api/helpers/mod.rs"]
 mod helpers;
+mod quota;
 mod sign_in;
 mod upload_page;
 mod without_javascript;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{ByteSize, FileName};
-use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner};
 use crate::web::{AppError, Csrf, SignedIn};
 
 /// What the browser says about the file it wants to upload.
@@ -23,7 +23,7 @@ pub async fn presign(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let uploader = Uploader::for_user(&user, forms.storage()).await?;
+    let uploader = forms.uploader(&user).await?;
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);
@@ -55,6 +55,7 @@ pub async fn presign(
             FormFile::Named {
                 name: &name,
                 content_type,
+                size: Some(request.size),
             },
         )
         .await?;

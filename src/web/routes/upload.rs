@@ -1,10 +1,16 @@
-//! `GET /upload`: the page with a signed form that works without JavaScript.
+//! `GET /upload`: the upload page. Without a quota it carries a signed form that works
+//! without JavaScript. With a quota a page view reserves nothing: the script signs a
+//! form per file (`/api/presign`), and without JavaScript the form leads to
+//! `GET /upload/one?file=NAME`, a one-file form signed (and reserved) for that name.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
-use crate::signing::{FormFile, FormSigner, Uploader};
+use crate::domain::FileName;
+use crate::policy::PostForm;
+use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
 use crate::web::render::render;
 use crate::web::{AppError, Layout, PageContext, SignedIn};
 
@@ -12,8 +18,14 @@ use crate::web::{AppError, Layout, PageContext, SignedIn};
 #[template(path = "upload.html")]
 struct UploadPage {
     layout: Layout,
+    /// Where the form goes: the bucket, or `/upload/one` (GET) for a quota account.
     action: String,
+    /// The signed form's fields; none when the form is not signed.
     fields: Vec<(String, String)>,
+    /// The form is a signed form posting to the bucket.
+    signed: bool,
+    /// The one file the form was signed for (`/upload/one`): the script leaves it alone.
+    one_file: Option<String>,
     max_size: u64,
     max_size_display: String,
     prefix: String,
@@ -25,30 +37,80 @@ struct UploadPage {
     quota_left: Option<String>,
 }
 
+impl UploadPage {
+    fn new(layout: Layout, uploader: &Uploader, form: Option<&PostForm>) -> Self {
+        let type_prefix = Some(uploader.content_type_prefix.clone()).filter(|p| !p.is_empty());
+        let fields = form
+            .into_iter()
+            .flat_map(PostForm::fields)
+            .filter(|(name, _)| type_prefix.is_none() || *name != "Content-Type")
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Self {
+            layout,
+            action: form.map_or_else(|| "/upload/one".to_owned(), |f| f.url().to_owned()),
+            fields,
+            signed: form.is_some(),
+            one_file: None,
+            max_size: uploader.max_size.bytes(),
+            max_size_display: uploader.max_size.to_string(),
+            prefix: uploader.prefix.to_string(),
+            expires_at: form
+                .and_then(|f| f.expires_at().format(&Rfc3339).ok())
+                .unwrap_or_default(),
+            type_prefix,
+            quota_left: uploader
+                .quota_left
+                .map(|(left, quota)| format!("{left} left of your {quota} quota")),
+        }
+    }
+}
+
 /// `GET /upload`.
 pub async fn page(
     user: SignedIn,
     page: PageContext,
     forms: web::Data<FormSigner>,
 ) -> Result<HttpResponse, AppError> {
-    let uploader = Uploader::for_user(&user, forms.storage()).await?;
+    let uploader = forms.uploader(&user).await?;
+    let layout = page.signed_in(&user, "upload");
+    if uploader.quota().is_some() {
+        return render(&UploadPage::new(layout, &uploader, None));
+    }
     let form = forms.sign(&uploader, FormFile::Any).await?;
-    let type_prefix = Some(uploader.content_type_prefix.clone()).filter(|p| !p.is_empty());
-    render(&UploadPage {
-        layout: page.signed_in(&user, "upload"),
-        action: form.url().to_owned(),
-        fields: form
-            .fields()
-            .filter(|(name, _)| type_prefix.is_none() || *name != "Content-Type")
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect(),
-        max_size: uploader.max_size.bytes(),
-        max_size_display: uploader.max_size.to_string(),
-        prefix: uploader.prefix.to_string(),
-        expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
-        type_prefix,
-        quota_left: uploader
-            .quota_left
-            .map(|(left, quota)| format!("{left} left of your {quota} quota")),
-    })
+    render(&UploadPage::new(layout, &uploader, Some(&form)))
+}
+
+/// The file the plain form chose: a GET form sends a file input's name only.
+#[derive(Debug, Deserialize)]
+pub struct OneFile {
+    #[serde(default)]
+    file: String,
+}
+
+/// `GET /upload/one?file=NAME`: a form signed for that one file.
+pub async fn one(
+    user: SignedIn,
+    page: PageContext,
+    forms: web::Data<FormSigner>,
+    query: web::Query<OneFile>,
+) -> Result<HttpResponse, AppError> {
+    // Some browsers send a whole client path; the name is its last part.
+    let given = query.file.rsplit(['/', '\\']).next().unwrap_or_default();
+    let name = FileName::parse(given)
+        .map_err(|e| AppError::BadRequest(format!("Choose a file first: {e}.")))?;
+    let uploader = forms.uploader(&user).await?;
+    let content_type = match uploader.content_type_prefix.as_str() {
+        "" => DEFAULT_CONTENT_TYPE,
+        prefix => prefix,
+    };
+    let file = FormFile::Named {
+        name: &name,
+        content_type,
+        size: None,
+    };
+    let form = forms.sign(&uploader, file).await?;
+    let mut view = UploadPage::new(page.signed_in(&user, "upload"), &uploader, Some(&form));
+    view.one_file = Some(name.to_string());
+    render(&view)
 }

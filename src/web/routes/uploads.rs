@@ -10,10 +10,11 @@ use serde::Deserialize;
 use time::macros::format_description;
 
 use super::utc_time;
-use crate::accounts::{ConfirmedUpload, UploadStore, User};
+use crate::accounts::User;
 use crate::domain::{ByteSize, KeyPrefix, ObjectKey};
-use crate::signing::FormSigner;
+use crate::signing::{FormSigner, SigningError};
 use crate::storage::{Storage, StoredObject};
+use crate::usage::StoredFile;
 use crate::web::render::render;
 use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 
@@ -114,17 +115,20 @@ pub async fn download(
 /// the caller's prefix, then records it.
 pub async fn confirm(
     user: SignedIn,
-    uploads: web::Data<UploadStore>,
     forms: web::Data<FormSigner>,
     body: Csrf<web::Json<KeyParam>>,
 ) -> Result<HttpResponse, AppError> {
     let object = own_object(&user, forms.storage(), &body.key).await?;
-    let upload = ConfirmedUpload {
+    let file = StoredFile {
         key: &object.key,
         size: object.size,
         content_type: &object.content_type,
     };
-    uploads.record(user.name.as_str(), upload).await?;
+    forms
+        .ledger()
+        .record_stored(user.name.as_str(), file)
+        .await
+        .map_err(SigningError::from)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "key": object.key,
         "size": object.size,

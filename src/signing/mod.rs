@@ -1,0 +1,199 @@
+//! Signing upload forms for someone: an account and a request in, a signed form out.
+//! Their prefix and limits, a unique key part, the injected clock. Pages, the API and
+//! the CLI all come through here; it is the only caller of `policy` for accounts.
+
+mod clock;
+mod key;
+mod uploader;
+
+pub use clock::{Clock, ClockHandle};
+pub use key::unique_key_suffix;
+pub use uploader::Uploader;
+
+use crate::domain::{ByteSize, FileName, PolicyTtl};
+use crate::metrics::Metrics;
+use crate::policy::{PolicyError, PolicySigner, PostForm, UploadRules};
+use crate::storage::{Storage, StorageError};
+use crate::usage::{UsageError, UsageLedger};
+
+/// Why no form was signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// The account's quota is used up.
+    #[error("Your storage quota of {0} is used up. Ask an admin for more room.")]
+    QuotaUsedUp(ByteSize),
+    /// Less of the quota is left than the form asks for (another form took it).
+    #[error("Only {left} of your storage quota of {quota} is left.")]
+    QuotaShort {
+        /// What is left.
+        left: ByteSize,
+        /// The quota.
+        quota: ByteSize,
+    },
+    /// A quota account's form must name its file (no `${filename}`).
+    #[error("Choose the file first: with a quota, each form is signed for one named file.")]
+    NameNeeded,
+    /// The bucket could not say how much is used, or no credentials were found.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The usage ledger could not be read or written.
+    #[error("the usage ledger is unavailable: {0}")]
+    Ledger(anyhow::Error),
+    /// The policy engine refused the request (a type not allowed, a key too long, or,
+    /// a bug, an empty size range).
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl From<UsageError> for SigningError {
+    fn from(error: UsageError) -> Self {
+        match error {
+            // Only `reserve` refuses, and `FormSigner::sign` maps that itself.
+            UsageError::OverQuota { left } => Self::Ledger(anyhow::anyhow!(
+                "a reservation was refused with {left} bytes left"
+            )),
+            UsageError::Database(error) => Self::Ledger(error),
+        }
+    }
+}
+
+/// The file a form is for: any file (the plain form, where S3 puts the name in the key),
+/// or one the browser described.
+#[derive(Debug, Clone, Copy)]
+pub enum FormFile<'a> {
+    /// The plain HTML form: the key ends in `${filename}`. Not for quota accounts:
+    /// their forms name one exact key.
+    Any,
+    /// One named file of a known type.
+    Named {
+        /// Its name.
+        name: &'a FileName,
+        /// Its content type.
+        content_type: &'a str,
+        /// Its exact size, when the browser said it: the form admits no other.
+        size: Option<u64>,
+    },
+}
+
+/// Content type the plain form posts: it cannot know the file's.
+pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// Signs upload forms for a bucket.
+pub struct FormSigner {
+    storage: Storage,
+    ledger: UsageLedger,
+    signer: PolicySigner,
+    ttl: PolicyTtl,
+    clock: Clock,
+    metrics: Metrics,
+}
+
+impl FormSigner {
+    /// A signer for `storage`'s bucket and region, reserving quota in `ledger`.
+    pub fn new(
+        storage: Storage,
+        ledger: UsageLedger,
+        ttl: PolicyTtl,
+        clock: Clock,
+        metrics: Metrics,
+    ) -> Self {
+        let signer = PolicySigner::new(storage.region());
+        Self {
+            storage,
+            ledger,
+            signer,
+            ttl,
+            clock,
+            metrics,
+        }
+    }
+
+    /// The bucket forms post to.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The usage ledger quotas are kept in.
+    pub fn ledger(&self) -> &UsageLedger {
+        &self.ledger
+    }
+
+    /// What `user` may upload now (see [`Uploader::for_user`]).
+    pub async fn uploader(&self, user: &crate::accounts::User) -> Result<Uploader, SigningError> {
+        let now = self.clock.now().unix_timestamp();
+        Uploader::for_user(user, &self.ledger, &self.storage, now).await
+    }
+
+    /// A signed form that lets `uploader` post `file` under their prefix. For a quota
+    /// account the form names one exact key and its bytes are reserved in the ledger
+    /// before it is handed out.
+    pub async fn sign(
+        &self,
+        uploader: &Uploader,
+        file: FormFile<'_>,
+    ) -> Result<PostForm, SigningError> {
+        let credentials = self.storage.credentials().await?;
+        let now = self.clock.now();
+        let quota = uploader.quota();
+        let (file_name, content_type, size) = match file {
+            FormFile::Any if quota.is_some() => return Err(SigningError::NameNeeded),
+            // Restricted to some types, the plain form carries the allowed prefix for
+            // the person to complete (the policy checks `starts-with`).
+            FormFile::Any if !uploader.content_type_prefix.is_empty() => {
+                ("${filename}", uploader.content_type_prefix.as_str(), None)
+            }
+            FormFile::Any => ("${filename}", DEFAULT_CONTENT_TYPE, None),
+            FormFile::Named {
+                name,
+                content_type,
+                size,
+            } => (name.as_str(), content_type, size),
+        };
+        let key_suffix = unique_key_suffix(now, file_name);
+        let rules = UploadRules {
+            bucket: self.storage.bucket(),
+            prefix: &uploader.prefix,
+            key_suffix: &key_suffix,
+            exact_key: quota.is_some(),
+            min_size: size.unwrap_or(1),
+            max_size: size.unwrap_or(uploader.max_size.bytes()),
+            content_type_prefix: &uploader.content_type_prefix,
+            content_type,
+            uploader: &uploader.name,
+        };
+        let form = self.signer.sign(
+            self.storage.form_url().to_owned(),
+            &rules,
+            &credentials,
+            now,
+            self.ttl,
+        )?;
+        if let Some(quota) = quota {
+            let reserved = self
+                .ledger
+                .reserve(
+                    &uploader.name,
+                    form.key(),
+                    rules.max_size,
+                    quota.bytes(),
+                    form.expires_at().unix_timestamp(),
+                )
+                .await;
+            match reserved {
+                Ok(()) => {}
+                Err(UsageError::OverQuota { left: 0 }) => {
+                    return Err(SigningError::QuotaUsedUp(quota));
+                }
+                Err(UsageError::OverQuota { left }) => {
+                    return Err(SigningError::QuotaShort {
+                        left: ByteSize::from_bytes(left),
+                        quota,
+                    });
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        self.metrics.policies_signed.inc();
+        Ok(form)
+    }
+}

@@ -1,0 +1,196 @@
+//! The usage ledger: per account, the bytes and files stored and the bytes reserved by
+//! signed forms that may still be posted. A quota holds because every form of a quota
+//! account is reserved before it is handed out, in one transaction whose conditional
+//! UPDATE admits it only while `stored + reserved + size <= quota` (SQLite and
+//! PostgreSQL alike, however many instances sign at once). Confirmed uploads become
+//! stored bytes; expired reservations are settled by the caller with what the bucket
+//! holds. The check reads one row; it never lists the bucket.
+
+mod reservations;
+
+use sqlx::Row;
+
+pub use reservations::Reservation;
+
+use crate::db::{Database, unix_now};
+
+/// What an account uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Bytes of the files stored.
+    pub stored_bytes: u64,
+    /// How many files.
+    pub stored_files: u64,
+    /// Bytes that signed, unexpired (or not yet settled) forms may still add.
+    pub reserved_bytes: u64,
+}
+
+impl Usage {
+    /// Bytes counted against a quota.
+    pub fn counted(&self) -> u64 {
+        self.stored_bytes.saturating_add(self.reserved_bytes)
+    }
+}
+
+/// Why the ledger refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// The reservation would take the account past its quota.
+    #[error("only {left} bytes of the quota are left")]
+    OverQuota {
+        /// Bytes left when it was refused.
+        left: u64,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+fn database(error: sqlx::Error, what: &'static str) -> UsageError {
+    UsageError::Database(anyhow::Error::new(error).context(what))
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn to_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// An object the bucket confirmed (by HeadObject).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredFile<'a> {
+    /// Its full key.
+    pub key: &'a str,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its content type.
+    pub content_type: &'a str,
+}
+
+/// The ledger in the database.
+#[derive(Clone)]
+pub struct UsageLedger {
+    db: Database,
+}
+
+impl UsageLedger {
+    /// The ledger over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// What `username` uses, or `None` before anything was counted for them.
+    pub async fn usage(&self, username: &str) -> Result<Option<Usage>, UsageError> {
+        let row = sqlx::query(
+            "SELECT stored_bytes, stored_files, reserved_bytes FROM usage WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(|e| database(e, "cannot read the usage ledger"))?;
+        Ok(row.map(|row| Usage {
+            stored_bytes: to_u64(row.get("stored_bytes")),
+            stored_files: to_u64(row.get("stored_files")),
+            reserved_bytes: to_u64(row.get("reserved_bytes")),
+        }))
+    }
+
+    /// Starts `username`'s row from a count of the bucket (their files as listed), if
+    /// they have none yet: accounts from before the ledger, or files that arrived
+    /// outside postbox. An existing row is kept.
+    pub async fn start(&self, username: &str, bytes: u64, files: u64) -> Result<(), UsageError> {
+        sqlx::query(
+            "INSERT INTO usage (username, stored_bytes, stored_files, reserved_bytes) \
+             VALUES ($1, $2, $3, 0) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(to_i64(bytes))
+        .bind(to_i64(files))
+        .execute(self.db.pool())
+        .await
+        .map_err(|e| database(e, "cannot start the usage ledger"))?;
+        Ok(())
+    }
+
+    /// Records that `username` stores `file` (a confirmed upload): counted once, at its
+    /// latest size. Part of a reservation for the same key that the file now fills is
+    /// released; the rest stays reserved until the form expires, since the form may be
+    /// posted again.
+    pub async fn record_stored(
+        &self,
+        username: &str,
+        file: StoredFile<'_>,
+    ) -> Result<(), UsageError> {
+        let mut tx = self
+            .db
+            .begin_write()
+            .await
+            .map_err(|e| database(e, "cannot record an upload"))?;
+        store_in(&mut tx, username, file).await?;
+        reservations::shrink_in(&mut tx, username, file.key, file.size).await?;
+        tx.commit()
+            .await
+            .map_err(|e| database(e, "cannot record an upload"))?;
+        Ok(())
+    }
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Counts `file` as stored for `username`: a new key adds a file, a known one changes
+/// by the difference in size. An account without a usage row has not been counted yet;
+/// its row starts from a count of the bucket, which will include this file.
+async fn store_in(tx: &mut Tx, username: &str, file: StoredFile<'_>) -> Result<(), UsageError> {
+    let fail = |e| database(e, "cannot record an upload");
+    let before: Option<i64> = sqlx::query("SELECT size FROM uploads WHERE object_key = $1")
+        .bind(file.key)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(fail)?
+        .map(|row| row.get("size"));
+    let size = to_i64(file.size);
+    match before {
+        None => {
+            sqlx::query(
+                "INSERT INTO uploads (object_key, username, size, content_type, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(file.key)
+            .bind(username)
+            .bind(size)
+            .bind(file.content_type)
+            .bind(unix_now())
+            .execute(&mut **tx)
+            .await
+            .map_err(fail)?;
+            sqlx::query(
+                "UPDATE usage SET stored_bytes = stored_bytes + $2, \
+                 stored_files = stored_files + 1 WHERE username = $1",
+            )
+            .bind(username)
+            .bind(size)
+            .execute(&mut **tx)
+            .await
+            .map_err(fail)?;
+        }
+        Some(old) if old != size => {
+            sqlx::query("UPDATE uploads SET size = $2, content_type = $3 WHERE object_key = $1")
+                .bind(file.key)
+                .bind(size)
+                .bind(file.content_type)
+                .execute(&mut **tx)
+                .await
+                .map_err(fail)?;
+            sqlx::query("UPDATE usage SET stored_bytes = stored_bytes + $2 WHERE username = $1")
+                .bind(username)
+                .bind(size - old)
+                .execute(&mut **tx)
+                .await
+                .map_err(fail)?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
