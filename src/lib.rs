@@ -29,15 +29,19 @@ pub mod storage;
 /// The usage ledger: bytes stored and reserved per account; the quota invariant.
 pub mod usage;
 
-// Layer 3: an account and a request in, a signed form out.
+// Layer 3: a person's files: listed, confirmed, deleted, counted.
+/// A person's files: the page of them, confirm, delete, recount; keys checked first.
+pub mod files;
+
+// Layer 4: an account and a request in, a signed form out.
 /// Signing upload forms for an account, with the injected clock.
 pub mod signing;
 
-// Layer 4: everything HTTP.
+// Layer 5: everything HTTP.
 /// Everything HTTP: routes, extractors, pages, errors, middleware.
 pub mod web;
 
-// Layers 5 and 6: wiring the app together, and the command line on top.
+// Layers 6 and 7: wiring the app together, and the command line on top.
 /// Wiring the app together: the one route table.
 pub mod startup;
 

@@ -15,6 +15,7 @@ use anyhow::Context;
 use crate::accounts::{LoginLimiter, UserStore, ensure_first_admin};
 use crate::config::Settings;
 use crate::db::Database;
+use crate::files::Files;
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
 use crate::signing::{Clock, FormSigner};
@@ -37,6 +38,7 @@ pub struct Application {
 #[derive(Clone)]
 struct State {
     forms: web::Data<FormSigner>,
+    files: web::Data<Files>,
     users: web::Data<UserStore>,
     limiter: web::Data<LoginLimiter>,
     defaults: web::Data<admin::AccountDefaults>,
@@ -80,6 +82,11 @@ impl Application {
                 clock,
                 metrics.clone(),
             )),
+            files: web::Data::new(Files::new(
+                storage.clone(),
+                UsageLedger::new(db.clone()),
+                users.clone(),
+            )),
             users: web::Data::new(users),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
@@ -109,8 +116,10 @@ impl Application {
                 .app_data(security_headers.clone())
                 .app_data(bodies::json_config())
                 .app_data(bodies::form_config())
+                .app_data(bodies::query_config())
                 .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
                 .app_data(state.forms.clone())
+                .app_data(state.files.clone())
                 .app_data(state.users.clone())
                 .app_data(state.limiter.clone())
                 .app_data(state.defaults.clone())
@@ -161,6 +170,7 @@ fn route_table(app: &mut web::ServiceConfig) {
         .route("/upload/one", web::get().to(upload::one))
         .route("/uploads", web::get().to(uploads::page))
         .route("/uploads/download", web::get().to(uploads::download))
+        .route("/uploads/delete", web::post().to(uploads::delete))
         .route("/login", web::get().to(login::page))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
@@ -170,6 +180,7 @@ fn route_table(app: &mut web::ServiceConfig) {
                 .wrap(from_fn(api::json_errors))
                 .route("/presign", web::post().to(presign::presign))
                 .route("/uploads/confirm", web::post().to(uploads::confirm))
+                .route("/uploads", web::delete().to(uploads::api_delete))
                 .default_service(web::to(routes::not_found)),
         )
         .service(
@@ -187,8 +198,9 @@ fn route_table(app: &mut web::ServiceConfig) {
         .default_service(web::to(routes::not_found));
 }
 
-/// The configured bucket, or the embedded local one when none is configured.
-async fn open_bucket(settings: &Settings) -> anyhow::Result<(Storage, Option<LocalBucket>)> {
+/// The configured bucket, or the embedded local one when none is configured (kept
+/// running while the returned [`LocalBucket`] lives).
+pub async fn open_bucket(settings: &Settings) -> anyhow::Result<(Storage, Option<LocalBucket>)> {
     if let Some(bucket) = &settings.bucket {
         return Ok((
             Storage::from_env(bucket, settings.force_path_style).await,

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain", "db", "metrics"],
     &["config", "policy"],
     &["storage", "local_bucket", "accounts", "usage"],
+    &["files"],
     &["signing"],
     &["web"],
     &["startup"],

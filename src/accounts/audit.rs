@@ -36,6 +36,39 @@ pub(super) async fn record(
     after: Option<&User>,
 ) -> Result<(), AccountsError> {
     let to_json = |user: Option<&User>| user.and_then(|u| serde_json::to_string(u).ok());
+    insert(db, actor, action, subject, to_json(before), to_json(after)).await
+}
+
+impl super::UserStore {
+    /// Logs something `actor` did to one of `owner`'s files (`details`, a JSON object,
+    /// is shown like an account's settings: `key: …`, `size: …`).
+    pub async fn log_file_event(
+        &self,
+        actor: &str,
+        action: &str,
+        owner: &Username,
+        details: serde_json::Value,
+    ) -> Result<(), AccountsError> {
+        insert(
+            &self.db,
+            actor,
+            action,
+            owner,
+            None,
+            Some(details.to_string()),
+        )
+        .await
+    }
+}
+
+async fn insert(
+    db: &Database,
+    actor: &str,
+    action: &str,
+    subject: &Username,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), AccountsError> {
     let now = time::OffsetDateTime::now_utc();
     // The log is read `ORDER BY at DESC, id DESC` and `at` holds whole seconds: the id
     // starts with the time in fixed-width nanoseconds, so entries written within one
@@ -54,8 +87,8 @@ pub(super) async fn record(
     .bind(actor)
     .bind(action)
     .bind(subject.as_str())
-    .bind(to_json(before))
-    .bind(to_json(after))
+    .bind(before)
+    .bind(after)
     .execute(db.pool())
     .await?;
     Ok(())

@@ -15,7 +15,7 @@ const COLUMNS: &str =
 /// Accounts in the database.
 #[derive(Clone)]
 pub struct UserStore {
-    db: Database,
+    pub(super) db: Database,
 }
 
 impl UserStore {

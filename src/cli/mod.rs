@@ -1,5 +1,7 @@
-//! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`.
+//! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`,
+//! `usage recount`.
 
+mod usage;
 mod user;
 
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +33,8 @@ pub enum Command {
     Presign(Presign),
     /// Manage accounts.
     User(user::UserCommand),
+    /// Recount what accounts store, from the bucket.
+    Usage(usage::UsageCommand),
 }
 
 /// `postbox presign …`.
@@ -153,6 +157,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(settings)) => serve(*settings).await,
         Some(Command::User(command)) => {
             println!("{}", user::run(command).await?);
+            Ok(())
+        }
+        Some(Command::Usage(command)) => {
+            println!("{}", usage::run(command).await?);
             Ok(())
         }
         Some(Command::Presign(Presign::Post(args))) => {

@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use crate::accounts::{NewUser, Role, UserChanges, UserStore};
 use crate::db::Database;
 use crate::domain::{ByteSize, KeyPrefix, Username};
+use crate::usage::{Usage, UsageLedger};
 
 /// Where the accounts are.
 #[derive(Debug, Args)]
@@ -111,7 +112,7 @@ fn read_password() -> anyhow::Result<SecretString> {
 /// Runs a user command and returns what to print.
 pub async fn run(command: UserCommand) -> anyhow::Result<String> {
     let db = Database::connect(&command.database.url()).await?;
-    let users = UserStore::new(db);
+    let users = UserStore::new(db.clone());
     match command.action {
         UserAction::Add {
             name,
@@ -145,13 +146,14 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
             ))
         }
         UserAction::List => {
+            let usage = UsageLedger::new(db).all().await?;
             let mut out = format!(
-                "{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {}",
-                "NAME", "ROLE", "PREFIX", "MAX SIZE", "QUOTA", "TYPES", "STATE"
+                "{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {:<8} {}",
+                "NAME", "ROLE", "PREFIX", "MAX SIZE", "QUOTA", "TYPES", "STATE", "STORED"
             );
             for user in users.list().await? {
                 out.push_str(&format!(
-                    "\n{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {}",
+                    "\n{:<20} {:<6} {:<30} {:>10} {:>10} {:<12} {:<8} {}",
                     user.name,
                     user.role.as_str(),
                     user.prefix,
@@ -163,6 +165,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<String> {
                         &user.content_type_prefix
                     },
                     if user.disabled { "disabled" } else { "active" },
+                    Usage::describe(usage.get(user.name.as_str())),
                 ));
             }
             Ok(out)

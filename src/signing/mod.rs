@@ -45,6 +45,15 @@ pub enum SigningError {
     Policy(#[from] PolicyError),
 }
 
+impl From<crate::files::FilesError> for SigningError {
+    fn from(error: crate::files::FilesError) -> Self {
+        match error {
+            crate::files::FilesError::Storage(error) => Self::Storage(error),
+            other => Self::Ledger(anyhow::Error::new(other)),
+        }
+    }
+}
+
 impl From<UsageError> for SigningError {
     fn from(error: UsageError) -> Self {
         match error {
@@ -111,6 +120,11 @@ impl FormSigner {
     /// The bucket forms post to.
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// The time on the app's clock, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now().unix_timestamp()
     }
 
     /// The usage ledger quotas are kept in.

@@ -37,10 +37,10 @@ impl Uploader {
         let mut max_size = user.max_size;
         let mut quota_left = None;
         if let Some(quota) = user.quota {
-            let mut left = left_of(user, quota, ledger, storage).await?;
-            if left == 0 && settle_expired(user, ledger, storage, now).await? {
-                left = left_of(user, quota, ledger, storage).await?;
-            }
+            // Forms that expired hold nothing any more: settled first (one indexed
+            // read when there are none), so what is left is exact.
+            settle_expired(user, ledger, storage, now).await?;
+            let left = left_of(user, quota, ledger, storage).await?;
             if left == 0 {
                 return Err(SigningError::QuotaUsedUp(quota));
             }
@@ -74,23 +74,19 @@ async fn left_of(
     let name = user.name.as_str();
     let usage = match ledger.usage(name).await? {
         Some(usage) => usage,
-        None => {
-            let (bytes, files) = storage.usage(user.prefix.as_str()).await?;
-            ledger.start(name, bytes, files).await?;
-            ledger.usage(name).await?.unwrap_or_default()
-        }
+        None => crate::files::count(user, ledger, storage, true).await?,
     };
     Ok(quota.bytes().saturating_sub(usage.counted()))
 }
 
 /// Settles `user`'s reservations whose forms expired: what the bucket holds at each
-/// key is stored (at its real size), an absent key frees its bytes. Whether any was.
+/// key is stored (at its real size), an absent key frees its bytes.
 async fn settle_expired(
     user: &User,
     ledger: &UsageLedger,
     storage: &Storage,
     now: i64,
-) -> Result<bool, SigningError> {
+) -> Result<(), SigningError> {
     let expired = ledger.expired(user.name.as_str(), now).await?;
     for reservation in &expired {
         let found = storage.head(&reservation.key).await?;
@@ -101,5 +97,5 @@ async fn settle_expired(
         });
         ledger.settle(reservation, file).await?;
     }
-    Ok(!expired.is_empty())
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Reading the bucket: one object's metadata, listings, bytes used under a prefix.
+//! Objects in the bucket: one object's metadata, listings, bytes used under a prefix,
+//! deleting one.
 
 use super::{Storage, StorageError, error_chain};
 
@@ -16,15 +17,6 @@ pub struct StoredObject {
 }
 
 impl Storage {
-    /// Bytes and files stored under `prefix`, counted by listing every page.
-    pub async fn usage(&self, prefix: &str) -> Result<(u64, u64), StorageError> {
-        self.fold_objects(prefix, (0, 0), |(bytes, files), object| {
-            *bytes += object.size;
-            *files += 1;
-        })
-        .await
-    }
-
     /// The object at `key`, or `None` when there is none.
     pub async fn head(&self, key: &str) -> Result<Option<StoredObject>, StorageError> {
         let found = self
@@ -49,29 +41,29 @@ impl Storage {
         }
     }
 
-    /// The newest `limit` objects under `prefix`, newest first, and how many there are
-    /// in all. Keys sort by name, not age, so every page is read.
-    pub async fn list(
-        &self,
-        prefix: &str,
-        limit: usize,
-    ) -> Result<(Vec<StoredObject>, usize), StorageError> {
-        let mut objects = self.objects(prefix).await?;
-        let total = objects.len();
-        objects.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.key.cmp(&a.key)));
-        objects.truncate(limit);
-        Ok((objects, total))
+    /// Deletes the object at `key` (S3 answers the same whether it was there or not).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                StorageError::Unavailable(format!("cannot delete {key}: {}", error_chain(&e)))
+            })?;
+        Ok(())
     }
 
     /// Every object under `prefix`, in key order.
-    async fn objects(&self, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
+    pub async fn objects(&self, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
         self.fold_objects(prefix, Vec::new(), |all, object| all.push(object))
             .await
     }
 
-    /// Feeds every object under `prefix` (all pages of ListObjectsV2) to `add`, one
-    /// page in memory at a time.
-    async fn fold_objects<T>(
+    /// Feeds every object under `prefix` (all pages of ListObjectsV2, 1,000 keys a
+    /// call) to `add`, one page in memory at a time.
+    pub async fn fold_objects<T>(
         &self,
         prefix: &str,
         mut acc: T,

@@ -6,13 +6,16 @@
 //! stored bytes; expired reservations are settled by the caller with what the bucket
 //! holds. The check reads one row; it never lists the bucket.
 
+mod counting;
 mod reservations;
 
 use sqlx::Row;
 
+pub use counting::{Freed, ListedFile};
 pub use reservations::Reservation;
 
 use crate::db::{Database, unix_now};
+use crate::domain::ByteSize;
 
 /// What an account uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +32,24 @@ impl Usage {
     /// Bytes counted against a quota.
     pub fn counted(&self) -> u64 {
         self.stored_bytes.saturating_add(self.reserved_bytes)
+    }
+
+    /// `1.2 MB in 3 files` (`, 10 kB held` when forms hold some), or `not counted yet`
+    /// for an account the ledger has no row for, as lists show it.
+    pub fn describe(usage: Option<&Usage>) -> String {
+        let Some(usage) = usage else {
+            return "not counted yet".to_owned();
+        };
+        let files = match usage.stored_files {
+            1 => "1 file".to_owned(),
+            n => format!("{n} files"),
+        };
+        let mut text = format!("{} in {files}", ByteSize::from_bytes(usage.stored_bytes));
+        if usage.reserved_bytes > 0 {
+            let held = ByteSize::from_bytes(usage.reserved_bytes);
+            text.push_str(&format!(", {held} held"));
+        }
+        text
     }
 }
 
@@ -97,23 +118,6 @@ impl UsageLedger {
         }))
     }
 
-    /// Starts `username`'s row from a count of the bucket (their files as listed), if
-    /// they have none yet: accounts from before the ledger, or files that arrived
-    /// outside postbox. An existing row is kept.
-    pub async fn start(&self, username: &str, bytes: u64, files: u64) -> Result<(), UsageError> {
-        sqlx::query(
-            "INSERT INTO usage (username, stored_bytes, stored_files, reserved_bytes) \
-             VALUES ($1, $2, $3, 0) ON CONFLICT (username) DO NOTHING",
-        )
-        .bind(username)
-        .bind(to_i64(bytes))
-        .bind(to_i64(files))
-        .execute(self.db.pool())
-        .await
-        .map_err(|e| database(e, "cannot start the usage ledger"))?;
-        Ok(())
-    }
-
     /// Records that `username` stores `file` (a confirmed upload): counted once, at its
     /// latest size. Part of a reservation for the same key that the file now fills is
     /// released; the rest stays reserved until the form expires, since the form may be
@@ -141,7 +145,8 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Counts `file` as stored for `username`: a new key adds a file, a known one changes
 /// by the difference in size. An account without a usage row has not been counted yet;
-/// its row starts from a count of the bucket, which will include this file.
+/// its row starts from a count of the bucket ([`UsageLedger::recount`]), which will
+/// include this file.
 async fn store_in(tx: &mut Tx, username: &str, file: StoredFile<'_>) -> Result<(), UsageError> {
     let fail = |e| database(e, "cannot record an upload");
     let before: Option<i64> = sqlx::query("SELECT size FROM uploads WHERE object_key = $1")

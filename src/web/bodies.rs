@@ -48,6 +48,16 @@ pub fn form_config() -> web::FormConfig {
         })
 }
 
+/// A query string a route cannot read (a missing `key`, say) gets a sentence.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        AppError::BadRequest(format!(
+            "The address is missing something this page needs: {error}."
+        ))
+        .into()
+    })
+}
+
 /// Middleware: refuses upload-sized bodies before any handler sees them.
 pub async fn refuse_large_bodies(
     request: ServiceRequest,

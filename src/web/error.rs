@@ -10,6 +10,7 @@ use askama::Template;
 
 use super::layout::Layout;
 use crate::accounts::AccountsError;
+use crate::files::FilesError;
 use crate::policy::PolicyError;
 use crate::signing::SigningError;
 use crate::storage::StorageError;
@@ -101,6 +102,23 @@ impl From<AccountsError> for AppError {
 impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<FilesError> for AppError {
+    fn from(error: FilesError) -> Self {
+        match error {
+            FilesError::BadKey { .. } | FilesError::BadCursor(_) => {
+                Self::BadRequest(error.to_string())
+            }
+            FilesError::NotYours(_) => Self::Forbidden(error.to_string()),
+            FilesError::Missing(_) => Self::Missing(error.to_string()),
+            FilesError::Storage(error) => error.into(),
+            FilesError::Ledger(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
+                Self::Unavailable("the usage ledger cannot be read right now.".to_owned())
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! JSON body whose request carried this session's CSRF token). No handler reads the
 //! session or compares tokens itself.
 
+use std::future::{Ready, ready};
 use std::ops::Deref;
 
 use actix_session::{Session, SessionExt};
@@ -126,9 +127,10 @@ pub async fn admin_only(
     }
 }
 
-/// A body sent with this session's CSRF token: `Csrf<web::Form<T>>` reads the token
-/// from the form's `csrf_token` field, `Csrf<web::Json<T>>` from the `X-CSRF-Token`
-/// header. A missing or wrong token is refused with 403.
+/// A request sent with this session's CSRF token: `Csrf<web::Form<T>>` reads the token
+/// from the form's `csrf_token` field, `Csrf<web::Json<T>>` and `Csrf<web::Query<T>>`
+/// (a `DELETE` has no body) from the `X-CSRF-Token` header. A missing or wrong token is
+/// refused with 403.
 #[derive(Debug)]
 pub struct Csrf<T>(pub T);
 
@@ -199,6 +201,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Json<T>> {
                 return Err(refused().into());
             }
             Ok(Csrf(json))
+        })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Query<T>> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        let checked = session::csrf_matches(&request.get_session(), token);
+        // The query first, as for a body: a malformed one is answered as such (400).
+        ready(match web::Query::<T>::from_query(request.query_string()) {
+            Err(error) => Err(AppError::BadRequest(format!(
+                "The address is missing something this call needs: {error}."
+            ))
+            .into()),
+            Ok(_) if !checked => Err(refused().into()),
+            Ok(query) => Ok(Csrf(query)),
         })
     }
 }

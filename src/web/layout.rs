@@ -65,6 +65,16 @@ impl PageContext {
         }
     }
 
+    /// The message a form left for this page (see [`session::set_flash`]), once.
+    pub fn take_flash(&self) -> Option<String> {
+        session::take_flash(&self.session)
+    }
+
+    /// Leaves `message` for the page the browser is sent to next.
+    pub fn set_flash(&self, message: &str) {
+        session::set_flash(&self.session, message);
+    }
+
     /// The session, for the handlers that sign in or out.
     pub fn session(&self) -> &Session {
         &self.session

@@ -16,6 +16,7 @@ use crate::accounts::User;
 pub(super) const USER: &str = "user";
 pub(super) const EPOCH: &str = "epoch";
 const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
 
 /// The shortest session secret accepted.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -74,6 +75,17 @@ pub fn csrf_token(session: &Session) -> String {
     // A failed insert only means the next form gets a new token.
     let _ = session.insert(CSRF, &token);
     token
+}
+
+/// Leaves `message` for the next page this session sees (after a 303).
+pub fn set_flash(session: &Session, message: &str) {
+    // Losing the message only loses the sentence, never the change it reports.
+    let _ = session.insert(FLASH, message);
+}
+
+/// The message left by [`set_flash`], once.
+pub fn take_flash(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH)?.ok()
 }
 
 /// Whether `provided` is this session's CSRF token (compared in constant time).

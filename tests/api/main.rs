@@ -3,6 +3,7 @@
 mod admin;
 mod backend;
 mod cli;
+mod deleting;
 mod hardening;
 mod health;
 mod helpers;
@@ -18,4 +19,5 @@ mod sign_in;
 mod strict_s3;
 mod upload_form;
 mod uploads;
+mod usage_visible;
 mod users;

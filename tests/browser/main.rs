@@ -13,6 +13,7 @@ mod driver;
 #[allow(dead_code, unused_imports)]
 #[path = "../api/helpers/mod.rs"]
 mod helpers;
+mod my_files;
 mod quota;
 mod sign_in;
 mod upload_page;

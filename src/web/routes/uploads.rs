@@ -1,5 +1,6 @@
-//! `GET /uploads` (the signed-in person's files, with download links),
-//! `GET /uploads/download?key=…` and `POST /api/uploads/confirm`.
+//! `GET /uploads` (the signed-in person's files, newest first, 50 a page, with
+//! download links and delete buttons), `GET /uploads/download?key=…`,
+//! `POST /uploads/delete`, `POST /api/uploads/confirm` and `DELETE /api/uploads?key=…`.
 
 use std::time::Duration;
 
@@ -9,17 +10,16 @@ use askama::Template;
 use serde::Deserialize;
 use time::macros::format_description;
 
-use super::utc_time;
+use super::{see_other, utc_time};
 use crate::accounts::User;
-use crate::domain::{ByteSize, KeyPrefix, ObjectKey};
-use crate::signing::{FormSigner, SigningError};
-use crate::storage::{Storage, StoredObject};
-use crate::usage::StoredFile;
+use crate::domain::{ByteSize, KeyPrefix};
+use crate::files::{Cursor, Deleted, Files, relative};
+use crate::signing::FormSigner;
+use crate::storage::StoredObject;
+use crate::usage::Freed;
 use crate::web::render::render;
 use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 
-/// How many files the page lists.
-const SHOWN: usize = 500;
 /// How long a download link works: long enough to start, short enough not to share.
 const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
 
@@ -27,10 +27,16 @@ const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
 #[template(path = "uploads.html")]
 struct UploadsPage {
     layout: Layout,
+    flash: Option<String>,
     prefix: String,
     files: Vec<Row>,
-    total: usize,
+    total: u64,
     total_size: String,
+    quota: Option<String>,
+    /// This page's `after`, which delete forms send back ("" on the first page).
+    after: String,
+    /// The address of the next, older page.
+    older: Option<String>,
 }
 
 /// One file as the list shows it.
@@ -44,49 +50,95 @@ struct Row {
 
 impl Row {
     fn new(object: &StoredObject, prefix: &KeyPrefix) -> Self {
-        let relative = object
-            .key
-            .strip_prefix(prefix.as_str())
-            .unwrap_or(&object.key);
+        let relative = relative(prefix, &object.key);
         let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
-        let modified = object
-            .modified
-            .map(|t| {
-                utc_time(
-                    t,
-                    format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-                )
-            })
-            .unwrap_or_default();
         Self {
             key: object.key.clone(),
             name: name.to_owned(),
             folder: folder.to_owned(),
             size: ByteSize::from_bytes(object.size).to_string(),
-            modified,
+            modified: object.modified.map(minute).unwrap_or_default(),
         }
     }
 }
 
-/// `GET /uploads`.
+/// `2026-11-29 10:00 UTC`.
+fn minute(unix: i64) -> String {
+    utc_time(
+        unix,
+        format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
+    )
+}
+
+/// Which page of files: from the newest, or after a file (`?after=`).
+#[derive(Debug, Deserialize)]
+pub struct PageParam {
+    #[serde(default)]
+    after: String,
+}
+
+/// `GET /uploads[?after=…]`.
 pub async fn page(
     user: SignedIn,
     page: PageContext,
-    forms: web::Data<FormSigner>,
+    files: web::Data<Files>,
+    query: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
     let prefix = &user.prefix;
-    let (objects, total) = forms.storage().list(prefix.as_str(), SHOWN).await?;
-    let total_size: u64 = objects.iter().map(|o| o.size).sum();
+    let after = match query.after.as_str() {
+        "" => None,
+        text => Some(Cursor::parse(text, &user)?),
+    };
+    let found = files.page(&user, after.as_ref()).await?;
     render(&UploadsPage {
         layout: page.signed_in(&user, "uploads"),
+        flash: page.take_flash(),
         prefix: prefix.to_string(),
-        files: objects.iter().map(|o| Row::new(o, prefix)).collect(),
-        total,
-        total_size: ByteSize::from_bytes(total_size).to_string(),
+        files: found.files.iter().map(|o| Row::new(o, prefix)).collect(),
+        total: found.total_files,
+        total_size: ByteSize::from_bytes(found.total_bytes).to_string(),
+        quota: quota_line(&user, &files).await?,
+        after: query.after.clone(),
+        older: found.next.map(|cursor| page_address(&cursor.to_string())),
     })
 }
 
-/// The key a download or confirmation names.
+/// The address of the page of files after `after` (the first page for "").
+fn page_address(after: &str) -> String {
+    if after.is_empty() {
+        return "/uploads".to_owned();
+    }
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("after", after)
+        .finish();
+    format!("/uploads?{query}")
+}
+
+/// With a quota: how much of it the ledger counts.
+async fn quota_line(user: &User, files: &Files) -> Result<Option<String>, AppError> {
+    let Some(quota) = user.quota else {
+        return Ok(None);
+    };
+    let usage = files
+        .ledger()
+        .usage(user.name.as_str())
+        .await
+        .map_err(crate::files::FilesError::from)?
+        .unwrap_or_default();
+    let mut line = format!(
+        "{} of your {quota} quota used",
+        ByteSize::from_bytes(usage.counted())
+    );
+    if usage.reserved_bytes > 0 {
+        line.push_str(&format!(
+            " ({} held for upload forms still open)",
+            ByteSize::from_bytes(usage.reserved_bytes)
+        ));
+    }
+    Ok(Some(line))
+}
+
+/// The key a download, deletion or confirmation names.
 #[derive(Debug, Deserialize)]
 pub struct KeyParam {
     key: String,
@@ -96,10 +148,11 @@ pub struct KeyParam {
 /// under its own name.
 pub async fn download(
     user: SignedIn,
+    files: web::Data<Files>,
     forms: web::Data<FormSigner>,
     query: web::Query<KeyParam>,
 ) -> Result<HttpResponse, AppError> {
-    let object = own_object(&user, forms.storage(), &query.key).await?;
+    let object = files.find(&user, &query.key).await?;
     let name = object.key.rsplit('/').next().unwrap_or("download");
     let url = forms
         .storage()
@@ -115,20 +168,10 @@ pub async fn download(
 /// the caller's prefix, then records it.
 pub async fn confirm(
     user: SignedIn,
-    forms: web::Data<FormSigner>,
+    files: web::Data<Files>,
     body: Csrf<web::Json<KeyParam>>,
 ) -> Result<HttpResponse, AppError> {
-    let object = own_object(&user, forms.storage(), &body.key).await?;
-    let file = StoredFile {
-        key: &object.key,
-        size: object.size,
-        content_type: &object.content_type,
-    };
-    forms
-        .ledger()
-        .record_stored(user.name.as_str(), file)
-        .await
-        .map_err(SigningError::from)?;
+    let object = files.confirm(&user, &body.key).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "key": object.key,
         "size": object.size,
@@ -136,33 +179,54 @@ pub async fn confirm(
     })))
 }
 
-/// The first 80 characters of what someone sent, to quote back.
-fn cut(text: &str) -> String {
-    text.chars().take(80).collect()
+/// The delete button's form: the key, and the page to go back to.
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    key: String,
+    #[serde(default)]
+    after: String,
 }
 
-/// The object at `key`, if it lies under `user`'s prefix and exists.
-async fn own_object(user: &User, storage: &Storage, key: &str) -> Result<StoredObject, AppError> {
-    let prefix = &user.prefix;
-    // S3 keys are literal, but a filesystem bucket, browsers and tools that show keys
-    // as paths would let `prefix/../other/x` climb out of the prefix: refused first.
-    let key = ObjectKey::parse(key).map_err(|e| {
-        AppError::BadRequest(format!(
-            "The key {:?} cannot be used: {}.",
-            cut(key),
-            e.reason()
-        ))
-    })?;
-    let key = key.as_str();
-    if !prefix.contains_key(key) {
-        return Err(AppError::Forbidden(format!(
-            "That file is not yours: your files are under {prefix}."
-        )));
+/// `POST /uploads/delete` (form `key`, `csrf_token`): deletes the file, then 303 back
+/// to the page it was on, which says what was freed.
+pub async fn delete(
+    user: SignedIn,
+    page: PageContext,
+    files: web::Data<Files>,
+    forms: web::Data<FormSigner>,
+    form: Csrf<web::Form<DeleteForm>>,
+) -> Result<HttpResponse, AppError> {
+    let deleted = files
+        .delete(user.name.as_str(), &user, &form.key, forms.now())
+        .await?;
+    page.set_flash(&deleted_sentence(&deleted));
+    Ok(see_other(&page_address(&form.after)))
+}
+
+/// `DELETE /api/uploads?key=…` (`X-CSRF-Token`): 204 once deleted.
+pub async fn api_delete(
+    user: SignedIn,
+    files: web::Data<Files>,
+    forms: web::Data<FormSigner>,
+    query: Csrf<web::Query<KeyParam>>,
+) -> Result<HttpResponse, AppError> {
+    files
+        .delete(user.name.as_str(), &user, &query.key, forms.now())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// "Deleted photo.jpg (1.2 MB)." and when its space is free again.
+fn deleted_sentence(deleted: &Deleted) -> String {
+    let key = &deleted.object.key;
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let size = ByteSize::from_bytes(deleted.object.size);
+    match deleted.freed {
+        Freed::WhenFormExpires(_, at) => format!(
+            "Deleted {name} ({size}). Its space is free again at {}, when the form that \
+             uploaded it expires.",
+            minute(at)
+        ),
+        Freed::Now(_) | Freed::NotCounted => format!("Deleted {name} ({size})."),
     }
-    storage.head(key).await?.ok_or_else(|| {
-        AppError::Missing(format!(
-            "There is no file {:?} (it was never uploaded, or it was removed).",
-            key.strip_prefix(prefix.as_str()).unwrap_or(key)
-        ))
-    })
 }

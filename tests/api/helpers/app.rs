@@ -28,6 +28,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The test's own connection to the app's database, opened once.
     pub(super) database: Database,
+    /// Its URL (`POSTBOX_DATABASE_URL`), for the command line.
+    pub database_url: String,
     /// The app's data folder (the local bucket's files are under `bucket/`).
     pub(super) data: std::sync::Arc<tempfile::TempDir>,
 }
@@ -131,6 +133,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         prefix: PREFIX.to_owned(),
         backend,
         database,
+        database_url,
         data: std::sync::Arc::new(data),
     };
     app.sign_in(USER, PASSWORD).await;
@@ -138,6 +141,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 }
 
 impl TestApp {
+    /// The app's data folder (`POSTBOX_DATA_DIR`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
     /// Every file under the app's data folder (the local bucket's objects and its
     /// metadata), as paths relative to it.
     pub fn files_on_disk(&self) -> Vec<String> {

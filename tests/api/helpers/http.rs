@@ -127,6 +127,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Sends `DELETE` to `/api/*` with this session's CSRF header.
+    pub async fn delete_api(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{path}", self.address))
+            .header("x-csrf-token", &self.csrf_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Loads `/upload` and reads its form as a browser would.
     pub async fn upload_form(&self) -> BrowserForm {
         let response = self.get("/upload").await;

@@ -7,8 +7,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{AccountDefaults, parse_quota, parse_size, refusal, see_other, shown};
+use std::collections::HashMap;
+
 use crate::accounts::{NewUser, Role, User, UserStore};
 use crate::domain::{KeyPrefix, Username};
+use crate::files::Files;
+use crate::usage::Usage;
 use crate::web::render::render_with_status;
 use crate::web::{Admin, AppError, Csrf, Layout, PageContext};
 
@@ -30,11 +34,12 @@ struct Row {
     max_size: String,
     types: String,
     quota: String,
+    usage: String,
     disabled: bool,
 }
 
-impl From<&User> for Row {
-    fn from(user: &User) -> Self {
+impl Row {
+    fn new(user: &User, usage: &HashMap<String, Usage>) -> Self {
         Self {
             name: user.name.to_string(),
             role: user.role.as_str(),
@@ -46,6 +51,7 @@ impl From<&User> for Row {
                 user.content_type_prefix.clone()
             },
             quota: shown(user.quota),
+            usage: Usage::describe(usage.get(user.name.as_str())),
             disabled: user.disabled,
         }
     }
@@ -108,18 +114,15 @@ pub async fn list(
     admin: Admin,
     context: PageContext,
     users: web::Data<UserStore>,
+    files: web::Data<Files>,
     defaults: web::Data<AccountDefaults>,
 ) -> Result<HttpResponse, AppError> {
-    page(
-        &admin,
-        &context,
-        &users,
-        &defaults,
-        NewUserForm::default(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let form = Shown {
+        form: NewUserForm::default(),
+        error: None,
+        status: StatusCode::OK,
+    };
+    page(&admin, &context, &users, &files, &defaults, form).await
 }
 
 /// `POST /admin/users`: creates the account, or shows the form again with what was
@@ -128,6 +131,7 @@ pub async fn create(
     admin: Admin,
     context: PageContext,
     users: web::Data<UserStore>,
+    files: web::Data<Files>,
     defaults: web::Data<AccountDefaults>,
     form: Csrf<web::Form<NewUserForm>>,
 ) -> Result<HttpResponse, AppError> {
@@ -145,33 +149,45 @@ pub async fn create(
             Err(error) => refusal(error),
         },
     };
-    page(
-        &admin,
-        &context,
-        &users,
-        &defaults,
+    let form = Shown {
         form,
-        Some(error),
+        error: Some(error),
         status,
-    )
-    .await
+    };
+    page(&admin, &context, &users, &files, &defaults, form).await
+}
+
+/// The new-account form as the page shows it: what was typed, why it was refused.
+struct Shown {
+    form: NewUserForm,
+    error: Option<String>,
+    status: StatusCode,
 }
 
 async fn page(
     admin: &User,
     context: &PageContext,
     users: &UserStore,
+    files: &Files,
     defaults: &AccountDefaults,
-    form: NewUserForm,
-    error: Option<String>,
-    status: StatusCode,
+    state: Shown,
 ) -> Result<HttpResponse, AppError> {
+    let Shown {
+        form,
+        error,
+        status,
+    } = state;
     let accounts = users.list().await?;
+    let usage = files
+        .ledger()
+        .all()
+        .await
+        .map_err(crate::files::FilesError::from)?;
     render_with_status(
         status,
         &UsersPage {
             layout: context.signed_in(admin, "users"),
-            users: accounts.iter().map(Row::from).collect(),
+            users: accounts.iter().map(|user| Row::new(user, &usage)).collect(),
             form,
             default_max_size: defaults.max_size.exact(),
             error,
