@@ -165,6 +165,15 @@ fn refused() -> AppError {
     )
 }
 
+/// Whether the request's `X-CSRF-Token` header is this session's token.
+fn header_token_matches(request: &HttpRequest) -> bool {
+    let token = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    session::csrf_matches(&request.get_session(), token)
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Form<T>> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -187,11 +196,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Json<T>> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let token = request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
-        let checked = session::csrf_matches(&request.get_session(), token);
+        let checked = header_token_matches(request);
         let json = web::Json::<T>::from_request(request, payload);
         Box::pin(async move {
             // The body first, as for a form: a malformed or oversized body is answered
@@ -210,11 +215,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Query<T>> {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
-        let checked = session::csrf_matches(&request.get_session(), token);
+        let checked = header_token_matches(request);
         // The query first, as for a body: a malformed one is answered as such (400).
         ready(match web::Query::<T>::from_query(request.query_string()) {
             Err(error) => Err(AppError::BadRequest(format!(

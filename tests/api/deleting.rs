@@ -3,30 +3,10 @@
 //! bytes (or holds them while the form that wrote it could post it again), and the
 //! audit log says who deleted what.
 
-use postbox::accounts::{Role, UserChanges};
-use postbox::domain::ByteSize;
-use postbox::signing::Clock;
-use postbox::usage::{Usage, UsageLedger};
+use postbox::accounts::Role;
 use serde_json::json;
 
-use crate::helpers::{Options, TestApp, USER, alert, put_object, spawn_app, spawn_app_with};
-
-async fn set_quota(app: &TestApp, bytes: u64) {
-    let quota = Some(Some(ByteSize::from_bytes(bytes)));
-    let changes = UserChanges {
-        quota,
-        ..UserChanges::default()
-    };
-    app.users().update("test", USER, changes).await.unwrap();
-}
-
-async fn usage(app: &TestApp) -> Usage {
-    UsageLedger::new(app.database().clone())
-        .usage(USER)
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
+use crate::helpers::{TestApp, USER, alert, put_object, spawn_app, spawn_app_with_clock};
 
 /// Uploads `content` as `name` through `/api/presign`, confirms it, returns its key.
 async fn upload(app: &TestApp, name: &str, content: &[u8]) -> String {
@@ -153,15 +133,10 @@ async fn the_api_deletes_with_204_and_refuses_what_is_not_the_callers() {
 /// A deleted file's bytes are free at once when no form can write it again.
 #[tokio::test]
 async fn deleting_frees_quota_once_the_form_that_wrote_it_has_expired() {
-    let (clock, handle) = Clock::adjustable();
-    let app = spawn_app_with(Options {
-        clock,
-        ..Options::default()
-    })
-    .await;
-    set_quota(&app, 3000).await;
+    let (app, handle) = spawn_app_with_clock().await;
+    app.set_quota(3000).await;
     let key = upload(&app, "big.bin", &[7u8; 2000]).await;
-    let before = usage(&app).await;
+    let before = app.usage().await;
     assert_eq!((before.stored_bytes, before.stored_files), (2000, 1));
     let refused = app
         .presign(json!({"filename": "b.bin", "size": 2000, "content_type": "text/plain"}))
@@ -171,7 +146,7 @@ async fn deleting_frees_quota_once_the_form_that_wrote_it_has_expired() {
     handle.advance(time::Duration::minutes(11));
     let deleted = app.delete_api(&format!("/api/uploads?key={key}")).await;
     assert_eq!(deleted.status(), 204);
-    let after = usage(&app).await;
+    let after = app.usage().await;
     assert_eq!(
         (after.stored_bytes, after.stored_files),
         (0, 0),
@@ -185,13 +160,8 @@ async fn deleting_frees_quota_once_the_form_that_wrote_it_has_expired() {
 /// quota. Once the form expires, they are free.
 #[tokio::test]
 async fn a_deleted_file_whose_form_is_still_open_holds_its_bytes_until_it_expires() {
-    let (clock, handle) = Clock::adjustable();
-    let app = spawn_app_with(Options {
-        clock,
-        ..Options::default()
-    })
-    .await;
-    set_quota(&app, 3000).await;
+    let (app, handle) = spawn_app_with_clock().await;
+    app.set_quota(3000).await;
     let body = json!({"filename": "a.bin", "size": 2000, "content_type": "text/plain"});
     let (form, _) = app.presigned_form(body).await;
     let key = form.field("key").to_owned();
@@ -202,7 +172,7 @@ async fn a_deleted_file_whose_form_is_still_open_holds_its_bytes_until_it_expire
 
     let answer = app.post_form("/uploads/delete", &[("key", &key)]).await;
     assert_eq!(answer.status(), 303);
-    let held = usage(&app).await;
+    let held = app.usage().await;
     assert_eq!(held.stored_bytes, 0);
     assert_eq!(held.reserved_bytes, 2000, "{held:?}");
     let page = app.get("/uploads").await.text().await.unwrap();
@@ -220,7 +190,7 @@ async fn a_deleted_file_whose_form_is_still_open_holds_its_bytes_until_it_expire
     assert_eq!(form.post("a.bin", vec![2u8; 2000]).await.status, 201);
     let confirmed = app.post_json("/api/uploads/confirm", &confirm).await;
     assert_eq!(confirmed.status(), 200);
-    let counted = usage(&app).await;
+    let counted = app.usage().await;
     assert_eq!(counted.counted(), 2000, "{counted:?}");
 
     let answer = app.post_form("/uploads/delete", &[("key", &key)]).await;
@@ -228,7 +198,7 @@ async fn a_deleted_file_whose_form_is_still_open_holds_its_bytes_until_it_expire
     handle.advance(time::Duration::minutes(11));
     // The form has expired: the next signing settles it (absent: freed).
     upload(&app, "b.bin", &[3u8; 2000]).await;
-    let after = usage(&app).await;
+    let after = app.usage().await;
     assert_eq!(
         (after.stored_bytes, after.stored_files),
         (2000, 1),

@@ -2,35 +2,9 @@
 //! every signing path. A page view reserves nothing; each form of a quota account names
 //! one exact key and reserves what it admits; a re-post overwrites that key.
 
-use postbox::accounts::UserChanges;
-use postbox::domain::ByteSize;
-use postbox::signing::Clock;
-use postbox::usage::{Usage, UsageLedger};
 use serde_json::json;
 
-use crate::helpers::{Options, TestApp, USER, parse_form, spawn_app, spawn_app_with};
-
-async fn set_quota(app: &TestApp, bytes: u64) {
-    app.users()
-        .update(
-            "test",
-            USER,
-            UserChanges {
-                quota: Some(Some(ByteSize::from_bytes(bytes))),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
-}
-
-async fn usage(app: &TestApp) -> Usage {
-    UsageLedger::new(app.database().clone())
-        .usage(USER)
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
+use crate::helpers::{TestApp, parse_form, spawn_app, spawn_app_with_clock};
 
 fn file(name: &str, size: usize) -> serde_json::Value {
     json!({"filename": name, "size": size, "content_type": "application/octet-stream"})
@@ -45,7 +19,7 @@ async fn bytes_in_bucket(app: &TestApp) -> u64 {
 #[tokio::test]
 async fn a_quota_page_carries_no_signed_form_and_reserves_nothing() {
     let app = spawn_app().await;
-    set_quota(&app, 5000).await;
+    app.set_quota(5000).await;
     for _ in 0..5 {
         let page = app.get("/upload").await.text().await.unwrap();
         assert!(page.contains("5 KB left of your 5 KB quota"), "{page}");
@@ -58,16 +32,16 @@ async fn a_quota_page_carries_no_signed_form_and_reserves_nothing() {
         );
         assert!(page.contains(r#"method="get""#));
     }
-    assert_eq!(usage(&app).await.reserved_bytes, 0);
+    assert_eq!(app.usage().await.reserved_bytes, 0);
 }
 
 #[tokio::test]
 async fn forms_reserve_what_they_admit_and_stop_at_the_quota() {
     let app = spawn_app().await;
-    set_quota(&app, 5000).await;
+    app.set_quota(5000).await;
     let (form, _) = app.presigned_form(file("a.bin", 4000)).await;
     // Reserved at once, before anything is posted.
-    assert_eq!(usage(&app).await.reserved_bytes, 4000);
+    assert_eq!(app.usage().await.reserved_bytes, 4000);
     let page = app.get("/upload").await.text().await.unwrap();
     assert!(page.contains("1 KB left of your 5 KB quota"), "{page}");
     // The form admits exactly the size it was signed for.
@@ -85,7 +59,7 @@ async fn forms_reserve_what_they_admit_and_stop_at_the_quota() {
         .post_json("/api/uploads/confirm", &json!({ "key": key }))
         .await;
     assert_eq!(confirmed.status(), 200);
-    let after = usage(&app).await;
+    let after = app.usage().await;
     assert_eq!(
         (after.stored_bytes, after.stored_files, after.reserved_bytes),
         (4000, 1, 0)
@@ -129,7 +103,7 @@ async fn forms_reserve_what_they_admit_and_stop_at_the_quota() {
 #[tokio::test]
 async fn a_form_posted_again_and_again_never_stores_more_than_its_reservation() {
     let app = spawn_app().await;
-    set_quota(&app, 3000).await;
+    app.set_quota(3000).await;
     let form = parse_form(
         &app.get("/upload/one?file=x.bin")
             .await
@@ -162,7 +136,7 @@ async fn a_form_posted_again_and_again_never_stores_more_than_its_reservation() 
 #[tokio::test]
 async fn concurrent_presigns_never_reserve_more_than_the_quota() {
     let app = spawn_app().await;
-    set_quota(&app, 10_000).await;
+    app.set_quota(10_000).await;
     let asked: Vec<_> = (0..24)
         .map(|i| {
             let app = app.clone();
@@ -179,7 +153,7 @@ async fn concurrent_presigns_never_reserve_more_than_the_quota() {
         }
     }
     assert_eq!(forms.len(), 10, "exactly the quota's worth of forms");
-    assert_eq!(usage(&app).await.reserved_bytes, 10_000);
+    assert_eq!(app.usage().await.reserved_bytes, 10_000);
     for json in &forms {
         let form = crate::helpers::BrowserForm::from_json(json);
         assert_eq!(form.post("f.bin", vec![1; 1000]).await.status, 201);
@@ -201,7 +175,7 @@ async fn concurrent_presigns_never_reserve_more_than_the_quota() {
     for confirm in confirms {
         assert_eq!(confirm.await.unwrap(), 200);
     }
-    let after = usage(&app).await;
+    let after = app.usage().await;
     assert_eq!(
         (after.stored_bytes, after.stored_files, after.reserved_bytes),
         (10_000, 10, 0)
@@ -210,13 +184,8 @@ async fn concurrent_presigns_never_reserve_more_than_the_quota() {
 
 #[tokio::test]
 async fn expired_reservations_are_settled_by_what_the_bucket_holds() {
-    let (clock, handle) = Clock::adjustable();
-    let app = spawn_app_with(Options {
-        clock,
-        ..Options::default()
-    })
-    .await;
-    set_quota(&app, 2000).await;
+    let (app, handle) = spawn_app_with_clock().await;
+    app.set_quota(2000).await;
     // Posted but never confirmed: stored at its real size once the form expires.
     let (posted, _) = app.presigned_form(file("kept.bin", 700)).await;
     assert_eq!(posted.post("kept.bin", vec![1; 700]).await.status, 201);
@@ -227,7 +196,7 @@ async fn expired_reservations_are_settled_by_what_the_bucket_holds() {
     handle.advance(time::Duration::minutes(11));
     let page = app.get("/upload").await.text().await.unwrap();
     assert!(page.contains("1.3 KB left of your 2 KB quota"), "{page}");
-    let after = usage(&app).await;
+    let after = app.usage().await;
     assert_eq!(
         (after.stored_bytes, after.stored_files, after.reserved_bytes),
         (700, 1, 0)

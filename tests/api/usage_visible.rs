@@ -4,8 +4,7 @@
 
 use std::collections::HashSet;
 
-use postbox::accounts::{Role, UserChanges};
-use postbox::domain::ByteSize;
+use postbox::accounts::Role;
 use postbox::usage::UsageLedger;
 use serde_json::json;
 
@@ -130,12 +129,7 @@ async fn admins_see_each_accounts_usage_on_the_page_and_the_command_line() {
     assert!(row_of(&page, USER).contains("not counted yet"), "{page}");
 
     // A quota account is counted when it first signs; its confirmed uploads add up.
-    let quota = Some(Some(ByteSize::from_bytes(100_000)));
-    let changes = UserChanges {
-        quota,
-        ..UserChanges::default()
-    };
-    app.users().update("test", USER, changes).await.unwrap();
+    app.set_quota(100_000).await;
     for (name, size) in [("a.bin", 1500usize), ("b.bin", 2500)] {
         let body = json!({"filename": name, "size": size, "content_type": "text/plain"});
         let (form, _) = app.presigned_form(body).await;
@@ -210,12 +204,7 @@ async fn usage_recount_rebuilds_the_ledger_from_the_embedded_bucket() {
     );
 
     // The quota follows the count: 4000 of 5000 used, so 2000 bytes do not fit.
-    let quota = Some(Some(ByteSize::from_bytes(5000)));
-    let changes = UserChanges {
-        quota,
-        ..UserChanges::default()
-    };
-    app.users().update("test", USER, changes).await.unwrap();
+    app.set_quota(5000).await;
     let refused = app
         .presign(json!({"filename": "c.bin", "size": 2000, "content_type": "text/plain"}))
         .await;

@@ -89,6 +89,17 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
 }
 
+/// An app whose clock the test moves on (to let forms and reservations expire).
+pub async fn spawn_app_with_clock() -> (TestApp, postbox::signing::ClockHandle) {
+    let (clock, handle) = Clock::adjustable();
+    let app = spawn_app_with(Options {
+        clock,
+        ..Options::default()
+    })
+    .await;
+    (app, handle)
+}
+
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut settings = settings(data.path().to_owned(), &options);

@@ -60,6 +60,27 @@ impl TestApp {
         UserStore::new(self.database.clone())
     }
 
+    /// Gives the test account (`USER`) a quota of `bytes`.
+    pub async fn set_quota(&self, bytes: u64) {
+        let changes = postbox::accounts::UserChanges {
+            quota: Some(Some(ByteSize::from_bytes(bytes))),
+            ..Default::default()
+        };
+        self.users()
+            .update("test", super::USER, changes)
+            .await
+            .unwrap();
+    }
+
+    /// What the usage ledger counts for the test account (zeros before it counts it).
+    pub async fn usage(&self) -> postbox::usage::Usage {
+        postbox::usage::UsageLedger::new(self.database.clone())
+            .usage(super::USER)
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
     /// Creates an account straight in the database (password: `PASSWORD`).
     pub async fn add_user(&self, name: &str, role: Role, prefix: &str) {
         self.users()

@@ -8,7 +8,7 @@ mod bucket;
 mod database;
 mod http;
 
-pub use app::{Options, PASSWORD, TestApp, USER, spawn_app, spawn_app_with};
+pub use app::{Options, PASSWORD, TestApp, USER, spawn_app, spawn_app_with, spawn_app_with_clock};
 pub use bucket::{BrowserForm, keys_under, object, put_object, refusal, xml_text};
 pub use database::{test_database_url, uuid_like};
 pub use http::{alert, meta_csrf, new_client, parse_form};
