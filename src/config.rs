@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::domain::{ByteSize, PolicyTtl};
+use crate::domain::{ByteSize, PolicyTtl, Timeout};
 
 /// How `postbox serve` runs. Every flag has a `POSTBOX_*` variable (see `.env.example`).
 #[derive(Debug, Clone, Args)]
@@ -58,6 +58,18 @@ pub struct Settings {
     /// default; there, one is made and kept in the data folder.
     #[arg(long, env = "POSTBOX_SESSION_SECRET", hide_env_values = true)]
     pub session_secret: Option<secrecy::SecretString>,
+
+    /// Longest wait to open a connection to the bucket: 3, 3s, 1m.
+    #[arg(long, env = "POSTBOX_S3_CONNECT_TIMEOUT", default_value = "3s")]
+    pub s3_connect_timeout: Timeout,
+
+    /// Longest wait for one bucket call, retries included.
+    #[arg(long, env = "POSTBOX_S3_TIMEOUT", default_value = "10s")]
+    pub s3_timeout: Timeout,
+
+    /// Longest wait for a database connection (PostgreSQL: also for one statement).
+    #[arg(long, env = "POSTBOX_DATABASE_TIMEOUT", default_value = "5s")]
+    pub database_timeout: Timeout,
 
     /// Name of the local bucket.
     #[arg(long, env = "POSTBOX_LOCAL_BUCKET_NAME", default_value = "postbox")]

@@ -2,10 +2,35 @@
 //! code path (sqlx's `Any` driver) and one set of migrations.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+
+/// How long to wait for a connection (and a PostgreSQL statement) by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether `error` says the database could not be reached or did not answer in time
+/// (rather than refusing a query): such failures are answered with 503, not 500.
+pub fn is_unreachable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<sqlx::Error>().is_some_and(|e| {
+            matches!(
+                e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+            ) || e
+                .as_database_error()
+                .and_then(|d| d.code())
+                // PostgreSQL: statement_timeout, shutting down, cannot connect now.
+                .is_some_and(|code| matches!(code.as_ref(), "57014" | "57P01" | "57P03"))
+        })
+    })
+}
 
 /// A connection pool with the schema migrated.
 #[derive(Clone)]
@@ -18,6 +43,12 @@ impl Database {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to
     /// date. A SQLite file is created when missing.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, DEFAULT_TIMEOUT).await
+    }
+
+    /// As [`Database::connect`], waiting at most `timeout` for a connection and, on
+    /// PostgreSQL, for one statement (its `statement_timeout`).
+    pub async fn connect_with(url: &str, timeout: Duration) -> anyhow::Result<Self> {
         install_default_drivers();
         let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
             let separator = if url.contains('?') { '&' } else { '?' };
@@ -51,11 +82,14 @@ impl Database {
                         sqlx::query("PRAGMA synchronous = NORMAL")
                             .execute(&mut *connection)
                             .await?;
+                    } else {
+                        let set = format!("SET statement_timeout = {}", timeout.as_millis());
+                        sqlx::query(&set).execute(&mut *connection).await?;
                     }
                     Ok(())
                 })
             })
-            .acquire_timeout(std::time::Duration::from_secs(5))
+            .acquire_timeout(timeout)
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the {kind} database at {}", redact(&url)))?;

@@ -19,12 +19,15 @@ use crate::files::Files;
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
 use crate::signing::{Clock, FormSigner};
-use crate::storage::Storage;
+use crate::storage::{Storage, Timeouts};
 use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
 use crate::web::routes::{self, admin};
 use crate::web::{api, extract, session};
+
+/// How long a stopping server waits for the requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A built app, bound to its port, ready to run.
 pub struct Application {
@@ -62,7 +65,8 @@ impl Application {
 
         let database_url =
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
-        let db = Database::connect(&database_url).await?;
+        let db =
+            Database::connect_with(&database_url, settings.database_timeout.duration()).await?;
         let users = UserStore::new(db.clone());
         ensure_first_admin(&users, settings.max_size).await?;
         let session_key = session_key(&settings)?;
@@ -127,6 +131,7 @@ impl Application {
                 .configure(route_table)
         })
         .listen(listener)?
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .run();
         tracing::info!(url = %format!("http://{address}/upload"), bucket = storage.bucket(), "postbox is serving");
         Ok(Self {
@@ -153,10 +158,14 @@ impl Application {
     }
 
     /// Serves until the process is asked to stop.
+    /// On SIGTERM or SIGINT (actix-web's signal handling) the server stops taking
+    /// connections and waits up to [`SHUTDOWN_GRACE`] for the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Keeps the local bucket running as long as the app.
         let _local_bucket = self.local_bucket;
-        self.server.await
+        self.server.await?;
+        tracing::info!("postbox stopped: the requests in flight have finished");
+        Ok(())
     }
 }
 
@@ -201,11 +210,13 @@ fn route_table(app: &mut web::ServiceConfig) {
 /// The configured bucket, or the embedded local one when none is configured (kept
 /// running while the returned [`LocalBucket`] lives).
 pub async fn open_bucket(settings: &Settings) -> anyhow::Result<(Storage, Option<LocalBucket>)> {
+    let timeouts = Timeouts {
+        connect: settings.s3_connect_timeout.duration(),
+        operation: settings.s3_timeout.duration(),
+    };
     if let Some(bucket) = &settings.bucket {
-        return Ok((
-            Storage::from_env(bucket, settings.force_path_style).await,
-            None,
-        ));
+        let storage = Storage::from_env(bucket, settings.force_path_style).await;
+        return Ok((storage.with_timeouts(timeouts), None));
     }
     let local = LocalBucket::start(
         &settings.data_dir.join("bucket"),
@@ -219,7 +230,8 @@ pub async fn open_bucket(settings: &Settings) -> anyhow::Result<(Storage, Option
         local_bucket::REGION,
         local.endpoint(),
         local.credentials(),
-    );
+    )
+    .with_timeouts(timeouts);
     Ok((storage, Some(local)))
 }
 

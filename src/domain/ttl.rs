@@ -27,25 +27,7 @@ impl PolicyTtl {
             input: input.to_owned(),
             reason,
         };
-        let text = input.trim();
-        let split = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        let (number, unit) = text.split_at(split);
-        let number: u64 = number
-            .parse()
-            .map_err(|_| fail("it does not start with a whole number"))?;
-        let unit_secs = match unit {
-            "" | "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => return Err(fail("the unit is not s, m, h or d")),
-        };
-        let secs = number
-            .checked_mul(unit_secs)
-            .ok_or_else(|| fail("it is too long"))?;
-        Self::from_secs(secs).map_err(fail)
+        Self::from_secs(seconds(input).map_err(fail)?).map_err(fail)
     }
 
     /// A lifetime of `secs` seconds, within the allowed range.
@@ -63,6 +45,65 @@ impl PolicyTtl {
     /// The lifetime.
     pub fn duration(self) -> Duration {
         self.0
+    }
+}
+
+/// The seconds of `600`, `90s`, `10m`, `1h` or `7d`, or why not.
+pub(super) fn seconds(input: &str) -> Result<u64, &'static str> {
+    let text = input.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "it does not start with a whole number")?;
+    let unit_secs = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err("the unit is not s, m, h or d"),
+    };
+    number.checked_mul(unit_secs).ok_or("it is too long")
+}
+
+/// How long postbox waits for the bucket or the database: one second to ten minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(Duration);
+
+impl Timeout {
+    /// A timeout of `secs` seconds.
+    pub const fn secs(secs: u64) -> Self {
+        Self(Duration::from_secs(secs))
+    }
+
+    /// The time to wait.
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Timeout {
+    type Err = PolicyTtlError;
+
+    /// Reads `5`, `5s` or `1m`.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let fail = |reason| PolicyTtlError {
+            input: input.to_owned(),
+            reason,
+        };
+        match seconds(input).map_err(fail)? {
+            0 => Err(fail("it must be at least one second")),
+            secs if secs > 600 => Err(fail("it is longer than 10 minutes")),
+            secs => Ok(Self::secs(secs)),
+        }
+    }
+}
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
     }
 }
 
@@ -92,6 +133,16 @@ mod tests {
             PolicyTtl::parse("7d").unwrap().duration().as_secs(),
             604_800
         );
+    }
+
+    #[test]
+    fn timeouts_are_a_second_to_ten_minutes() {
+        let read = |text: &str| text.parse::<Timeout>().map(|t| t.duration().as_secs());
+        assert_eq!(read("5"), Ok(5));
+        assert_eq!(read("2m"), Ok(120));
+        for bad in ["0", "11m", "soon", ""] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub enum AppError {
     /// The bucket cannot be used right now (no credentials, for example).
     #[error("Uploads are unavailable: {0}")]
     Unavailable(String),
+    /// The database cannot be reached or did not answer in time; the cause goes to
+    /// the log only.
+    #[error(
+        "postbox cannot reach its database right now. Nothing was changed; try again in a minute."
+    )]
+    DatabaseDown(String),
     /// A bug or an unexpected failure; details go to the log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal(#[from] anyhow::Error),
@@ -63,6 +69,7 @@ impl AppError {
             Self::TooLarge(_) => "too_large",
             Self::NotFound | Self::Missing(_) => "not_found",
             Self::Unavailable(_) => "unavailable",
+            Self::DatabaseDown(_) => "database_unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -77,6 +84,7 @@ impl AppError {
             Self::NotFound => "Page not found",
             Self::Missing(_) => "Not found",
             Self::Unavailable(_) => "Uploads are unavailable",
+            Self::DatabaseDown(_) => "Database unavailable",
             Self::Internal(_) => "Something went wrong",
         }
     }
@@ -88,6 +96,7 @@ impl AppError {
                 tracing::error!(error = format!("{error:#}"), "request failed")
             }
             Self::Unavailable(reason) => tracing::warn!(%reason, "storage unavailable"),
+            Self::DatabaseDown(reason) => tracing::warn!(%reason, "database unavailable"),
             _ => {}
         }
     }
@@ -95,7 +104,12 @@ impl AppError {
 
 impl From<AccountsError> for AppError {
     fn from(error: AccountsError) -> Self {
-        Self::Internal(error.into())
+        match error {
+            AccountsError::Database(cause) if crate::db::is_unreachable(&cause) => {
+                Self::DatabaseDown(format!("{cause:#}"))
+            }
+            other => Self::Internal(other.into()),
+        }
     }
 }
 
@@ -103,6 +117,16 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         Self::Unavailable(error.to_string())
     }
+}
+
+/// The usage ledger failed: a database that is down is said as such; anything else
+/// is logged as an error.
+fn ledger_failed(cause: anyhow::Error) -> AppError {
+    if crate::db::is_unreachable(&cause) {
+        return AppError::DatabaseDown(format!("{cause:#}"));
+    }
+    tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
+    AppError::Unavailable("the usage ledger cannot be read right now.".to_owned())
 }
 
 impl From<FilesError> for AppError {
@@ -114,10 +138,7 @@ impl From<FilesError> for AppError {
             FilesError::NotYours(_) => Self::Forbidden(error.to_string()),
             FilesError::Missing(_) => Self::Missing(error.to_string()),
             FilesError::Storage(error) => error.into(),
-            FilesError::Ledger(cause) => {
-                tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
-                Self::Unavailable("the usage ledger cannot be read right now.".to_owned())
-            }
+            FilesError::Ledger(cause) => ledger_failed(cause),
         }
     }
 }
@@ -128,10 +149,7 @@ impl From<SigningError> for AppError {
             SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
             SigningError::QuotaShort { .. } => Self::TooLarge(error.to_string()),
             SigningError::NameNeeded => Self::BadRequest(error.to_string()),
-            SigningError::Ledger(cause) => {
-                tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
-                Self::Unavailable("the usage ledger cannot be read right now.".to_owned())
-            }
+            SigningError::Ledger(cause) => ledger_failed(cause),
             SigningError::Storage(error) => error.into(),
             SigningError::Policy(
                 PolicyError::ContentTypeNotAllowed { .. } | PolicyError::KeyTooLong(_),
@@ -161,7 +179,7 @@ impl ResponseError for AppError {
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::DatabaseDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

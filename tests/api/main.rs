@@ -15,6 +15,7 @@ mod page_script;
 mod prefixes;
 mod presign_api;
 mod quota;
+mod shutdown;
 mod sign_in;
 mod strict_s3;
 mod upload_form;

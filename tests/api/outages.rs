@@ -1,10 +1,10 @@
 //! A bucket or database that does not answer: clear sentences, nothing recorded, and no
-//! secrets in what people see.
+//! secrets in what people see; the app comes back when they do.
 
 use postbox::accounts::UserChanges;
 use serde_json::json;
 
-use crate::helpers::{Options, USER, spawn_app_with};
+use crate::helpers::{Options, Proxy, USER, alert, new_postgres_database, spawn_app_with};
 
 /// Nothing listens on port 1 of the loopback: connections are refused at once.
 const DOWN: &str = "http://127.0.0.1:1";
@@ -96,4 +96,68 @@ async fn a_database_that_does_not_answer_stops_start_up_with_a_clear_message_and
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2secret"));
+}
+
+/// PostgreSQL (reached through a proxy the test cuts) goes away under a running app:
+/// pages, the API and signing in answer a clear 503 within the database timeout, and
+/// the app works again once it is back.
+#[tokio::test]
+async fn with_the_database_down_pages_and_the_api_answer_503_and_recover() {
+    let (server, name) = new_postgres_database().await;
+    let target = server
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .trim_start_matches("postgres://");
+    let mut proxy = Proxy::start(target.parse().unwrap()).await;
+    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port());
+    let app = spawn_app_with(Options {
+        database_url: Some(via_proxy),
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(app.get("/upload").await.status(), 200);
+
+    proxy.stop();
+    let started = std::time::Instant::now();
+    let page = app.get("/upload").await;
+    assert_eq!(page.status(), 503);
+    let text = alert(&page.text().await.unwrap());
+    assert!(text.contains("cannot reach its database"), "{text}");
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains("postgres"),
+        "{text}"
+    );
+    let api = app
+        .post_json(
+            "/api/presign",
+            &json!({"filename": "a.txt", "size": 3, "content_type": "text/plain"}),
+        )
+        .await;
+    assert_eq!(api.status(), 503);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("database"),
+        "{body}"
+    );
+    let signed_out = crate::helpers::new_client();
+    let login = signed_out
+        .post(format!("{}/login", app.address))
+        .form(&[("username", USER), ("password", "x"), ("csrf_token", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(login.status().as_u16(), 403 | 503),
+        "{}",
+        login.status()
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "answered within the timeouts, not hung: {:?}",
+        started.elapsed()
+    );
+
+    proxy.resume().await;
+    crate::helpers::eventually_status(&app, "/upload", 200).await;
 }

@@ -46,6 +46,10 @@ pub struct Options {
     /// The embedded local bucket whatever the backend under test: for tests of the
     /// local bucket itself.
     pub local_bucket: bool,
+    /// `POSTBOX_S3_TIMEOUT`, in seconds.
+    pub s3_timeout: u64,
+    /// The app's database instead of the test's own (a proxy to one, say).
+    pub database_url: Option<String>,
 }
 
 impl Default for Options {
@@ -57,6 +61,8 @@ impl Default for Options {
             bucket_url: None,
             public_url: None,
             local_bucket: false,
+            s3_timeout: 10,
+            database_url: None,
         }
     }
 }
@@ -75,6 +81,9 @@ fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         local_bucket_name: "postbox-test".into(),
         database_url: None,
         session_secret: Some("a test session secret, long enough to key cookies".into()),
+        s3_connect_timeout: postbox::domain::Timeout::secs(3),
+        s3_timeout: postbox::domain::Timeout::secs(options.s3_timeout),
+        database_timeout: postbox::domain::Timeout::secs(5),
     }
 }
 
@@ -103,7 +112,10 @@ pub async fn spawn_app_with_clock() -> (TestApp, postbox::signing::ClockHandle) 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut settings = settings(data.path().to_owned(), &options);
-    let database_url = test_database_url(data.path()).await;
+    let database_url = match options.database_url.clone() {
+        Some(url) => url,
+        None => test_database_url(data.path()).await,
+    };
     settings.database_url = Some(database_url.clone());
     let database = Database::connect(&database_url).await.unwrap();
     postbox::accounts::UserStore::new(database.clone())

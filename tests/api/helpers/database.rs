@@ -11,10 +11,16 @@ use super::{PASSWORD, TestApp};
 /// A fresh, empty database for one test: a SQLite file in `dir`, or with
 /// `POSTBOX_TEST_DATABASE=postgres` a new PostgreSQL database on 127.0.0.1:5432.
 pub async fn test_database_url(dir: &std::path::Path) -> String {
-    use sqlx::Connection;
     if std::env::var("POSTBOX_TEST_DATABASE").as_deref() != Ok("postgres") {
         return format!("sqlite://{}/postbox.sqlite3", dir.display());
     }
+    let (server, name) = new_postgres_database().await;
+    format!("{server}/{name}")
+}
+
+/// A new, empty PostgreSQL database on 127.0.0.1:5432: the server's URL and its name.
+pub async fn new_postgres_database() -> (String, String) {
+    use sqlx::Connection;
     let server = std::env::var("POSTBOX_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
     let name = format!("postbox_test_{}", uuid_like());
@@ -24,7 +30,7 @@ pub async fn test_database_url(dir: &std::path::Path) -> String {
     sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
         .await
         .unwrap();
-    format!("{server}/{name}")
+    (server, name)
 }
 
 /// 16 random lowercase letters and digits: unique names for databases and buckets.

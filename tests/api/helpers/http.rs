@@ -57,6 +57,17 @@ pub fn parse_form(html: &str) -> BrowserForm {
     BrowserForm { action, fields }
 }
 
+/// Waits (up to 10 s) until `path` answers `status`: for an app coming back.
+pub async fn eventually_status(app: &TestApp, path: &str, status: u16) {
+    for _ in 0..100 {
+        if app.get(path).await.status() == status {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{path} never answered {status}");
+}
+
 /// Requests to the app, as this test's browser.
 impl TestApp {
     /// Signs in through the login form and keeps the session's CSRF token.
