@@ -29,7 +29,9 @@ pub mod storage;
 /// The usage ledger: bytes stored and reserved per account; the quota invariant.
 pub mod usage;
 
-// Layer 3: a person's files: listed, confirmed, deleted, counted.
+// Layer 3: a person's files: listed, confirmed, deleted, counted; the operator's checks.
+/// `postbox doctor` and `/admin/system`: what the configured bucket lacks, and the fix.
+pub mod doctor;
 /// A person's files: the page of them, confirm, delete, recount; keys checked first.
 pub mod files;
 

@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain", "db", "metrics"],
     &["config", "policy"],
     &["storage", "local_bucket", "accounts", "usage"],
-    &["files"],
+    &["files", "doctor"],
     &["signing"],
     &["web"],
     &["startup"],

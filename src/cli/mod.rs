@@ -1,6 +1,7 @@
 //! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`,
-//! `usage recount`.
+//! `usage recount`, `doctor`.
 
+mod doctor;
 mod usage;
 mod user;
 
@@ -35,6 +36,9 @@ pub enum Command {
     User(user::UserCommand),
     /// Recount what accounts store, from the bucket.
     Usage(usage::UsageCommand),
+    /// Check the bucket (credentials, region, CORS, a live upload, public access, clock)
+    /// and say what to fix.
+    Doctor(doctor::DoctorCommand),
 }
 
 /// `postbox presign …`.
@@ -149,8 +153,16 @@ impl std::str::FromStr for S3Url {
     }
 }
 
-/// Runs the command line.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command line; the exit status to end with.
+pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    if let Some(Command::Doctor(command)) = cli.command {
+        return doctor::run(command).await;
+    }
+    run_command(cli).await?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn run_command(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         // Reported like any flag error (and exit code 2), as `postbox serve` would.
         None => serve(Settings::from_env().unwrap_or_else(|e| e.exit())).await,
@@ -159,6 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", user::run(command).await?);
             Ok(())
         }
+        Some(Command::Doctor(_)) => unreachable!("run answers doctor itself"),
         Some(Command::Usage(command)) => {
             println!("{}", usage::run(command).await?);
             Ok(())

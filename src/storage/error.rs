@@ -29,3 +29,23 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// What S3 said, shortly: `NoSuchBucket: The specified bucket does not exist`, or the
+/// HTTP status when it said nothing more, or the error's own text when it was not
+/// reached at all.
+pub fn s3_said<E>(
+    error: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> String
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match (error.code(), error.message()) {
+        (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
+        (Some(code), _) => code.to_owned(),
+        (None, _) => match error.raw_response() {
+            Some(raw) => format!("HTTP {}", raw.status().as_u16()),
+            None => error_chain(error),
+        },
+    }
+}

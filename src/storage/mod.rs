@@ -3,8 +3,10 @@
 //! call answers with a [`StorageError`], never a raw SDK error.
 
 mod address;
+mod bucket;
 mod error;
 mod objects;
+mod post;
 mod presign;
 
 use std::time::Duration;
@@ -15,8 +17,10 @@ use aws_sdk_s3::config::timeout::TimeoutConfig;
 use secrecy::SecretString;
 
 pub use address::form_url;
+pub use bucket::{BucketAnswer, CorsRule, CredentialSource, PublicAccess};
 pub use error::{StorageError, error_chain};
 pub use objects::StoredObject;
+pub use post::PostAnswer;
 pub use presign::attachment_disposition;
 
 use crate::policy::Credentials;
@@ -60,6 +64,7 @@ pub struct Storage {
     form_url: String,
     credentials: SharedCredentialsProvider,
     client: aws_sdk_s3::Client,
+    timeouts: Timeouts,
 }
 
 impl Storage {
@@ -90,6 +95,7 @@ impl Storage {
             form_url,
             credentials,
             client: aws_sdk_s3::Client::from_conf(config),
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -123,6 +129,7 @@ impl Storage {
             form_url: form_url(bucket, region, Some(endpoint), true),
             credentials: provider,
             client: aws_sdk_s3::Client::from_conf(config),
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -135,6 +142,7 @@ impl Storage {
             .timeout_config(timeouts.config())
             .build();
         self.client = aws_sdk_s3::Client::from_conf(config);
+        self.timeouts = timeouts;
         self
     }
 

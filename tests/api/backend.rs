@@ -202,6 +202,15 @@ impl TestBucket {
         format!("s3://{}/{key}", self.name())
     }
 
+    /// `postbox` ready to run against this bucket, with `extra` in its environment
+    /// after (and so over) the bucket's own.
+    pub fn command(&self, dir: &std::path::Path, extra: &[(&str, &str)]) -> Command {
+        let mut command = postbox(dir);
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
+        command.envs(extra.iter().copied());
+        command
+    }
+
     /// `postbox ARGS` against this bucket; its standard output, trimmed.
     pub async fn postbox(&self, args: &[&str]) -> String {
         let dir = tempfile::tempdir().unwrap();

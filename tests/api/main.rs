@@ -4,6 +4,7 @@ mod admin;
 mod backend;
 mod cli;
 mod deleting;
+mod doctor;
 mod hardening;
 mod health;
 mod helpers;
