@@ -108,6 +108,11 @@ impl Database {
         )
     }
 
+    /// `SQLite` or `PostgreSQL`.
+    pub fn kind(&self) -> &'static str {
+        if self.sqlite { "SQLite" } else { "PostgreSQL" }
+    }
+
     /// The pool, for the stores.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -15,6 +15,7 @@ use anyhow::Context;
 use crate::accounts::{LoginLimiter, UserStore, ensure_first_admin};
 use crate::config::Settings;
 use crate::db::Database;
+use crate::doctor::Doctor;
 use crate::files::Files;
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
@@ -23,6 +24,7 @@ use crate::storage::{Storage, Timeouts};
 use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
+use crate::web::routes::admin::system::SystemFacts;
 use crate::web::routes::{self, admin};
 use crate::web::{api, extract, session};
 
@@ -46,6 +48,8 @@ struct State {
     limiter: web::Data<LoginLimiter>,
     defaults: web::Data<admin::AccountDefaults>,
     metrics: web::Data<Metrics>,
+    doctor: web::Data<Doctor>,
+    facts: web::Data<SystemFacts>,
 }
 
 impl Application {
@@ -67,6 +71,7 @@ impl Application {
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db =
             Database::connect_with(&database_url, settings.database_timeout.duration()).await?;
+        let kind = db.kind();
         let users = UserStore::new(db.clone());
         ensure_first_admin(&users, settings.max_size).await?;
         let session_key = session_key(&settings)?;
@@ -97,6 +102,13 @@ impl Application {
                 max_size: settings.max_size,
             }),
             metrics: web::Data::new(metrics),
+            doctor: web::Data::new(Doctor::new(
+                storage.clone(),
+                settings.bucket.is_none(),
+                settings.public_url.as_deref(),
+                settings.policy_ttl,
+            )),
+            facts: web::Data::new(SystemFacts::new(&settings, &database_url, kind, &storage)),
         };
 
         let listener = TcpListener::bind(settings.listen)
@@ -128,6 +140,8 @@ impl Application {
                 .app_data(state.limiter.clone())
                 .app_data(state.defaults.clone())
                 .app_data(state.metrics.clone())
+                .app_data(state.doctor.clone())
+                .app_data(state.facts.clone())
                 .configure(route_table)
         })
         .listen(listener)?
@@ -202,6 +216,8 @@ fn route_table(app: &mut web::ServiceConfig) {
                 .route("/users/{name}", web::get().to(admin::user::edit))
                 .route("/users/{name}", web::post().to(admin::user::update))
                 .route("/audit", web::get().to(admin::audit::page))
+                .route("/system", web::get().to(admin::system::page))
+                .route("/system", web::post().to(admin::system::run))
                 .default_service(web::to(routes::not_found)),
         )
         .default_service(web::to(routes::not_found));

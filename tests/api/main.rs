@@ -19,6 +19,7 @@ mod quota;
 mod shutdown;
 mod sign_in;
 mod strict_s3;
+mod system_page;
 mod upload_form;
 mod uploads;
 mod usage_visible;

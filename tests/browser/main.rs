@@ -16,5 +16,6 @@ mod helpers;
 mod my_files;
 mod quota;
 mod sign_in;
+mod system;
 mod upload_page;
 mod without_javascript;

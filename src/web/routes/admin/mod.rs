@@ -1,8 +1,9 @@
-//! `/admin/*`: accounts and the audit log. Every route here sits in the admin-only
+//! `/admin/*`: accounts, the audit log and the system page. Every route here sits in the admin-only
 //! scope (`extract::admin_only` in `startup`); handlers take the admin as an
 //! [`Admin`](crate::web::Admin). Forms are checked by the same types and store as the CLI.
 
 pub mod audit;
+pub mod system;
 pub mod user;
 pub mod users;
 

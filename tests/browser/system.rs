@@ -1,0 +1,28 @@
+//! The system page in Chromium: an admin runs the checks and reads them, on a phone too.
+
+use crate::driver::{Browser, Scripts};
+use crate::helpers::{PASSWORD, spawn_app};
+
+#[tokio::test]
+async fn an_admin_runs_the_checks_and_reads_them_on_a_phone() {
+    let app = spawn_app().await;
+    app.add_user("boss", postbox::accounts::Role::Admin, "admins/boss/")
+        .await;
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, "boss", PASSWORD).await;
+    browser.find("a[href='/admin/system']").await.click().await.unwrap();
+    browser.wait_for("#facts").await;
+    assert_eq!(browser.count("table.checks").await, 0);
+    browser
+        .find("#checks button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("table.checks").await;
+    assert_eq!(browser.count("table.checks tbody tr").await, 6);
+    browser.screenshot("7-system-checks").await;
+    browser.narrow_to_a_phone().await;
+    browser.screenshot("7-system-checks-phone").await;
+    browser.close().await;
+}
