@@ -221,3 +221,66 @@ async fn a_missing_bucket_bad_credentials_and_a_wrong_region_fail_with_a_fix() {
         assert_eq!(output.status.code(), Some(1), "{extra:?}");
     }
 }
+
+/// Serves temporary credentials that expire in `minutes`, as a container credentials
+/// endpoint does (aws-config's own provider reads them, on the loopback).
+fn credentials_endpoint(minutes: i64) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
+    let expires = expires
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = format!(
+                r#"{{"AccessKeyId":"ASIATEMPORARY","SecretAccessKey":"temporary secret","Token":"a session token","Expiration":"{expires}"}}"#
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}/credentials")
+}
+
+#[tokio::test]
+async fn temporary_credentials_that_expire_before_a_form_would_are_a_warning() {
+    let bucket = TestBucket::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = credentials_endpoint(20);
+    for (ttl, expected) in [("1h", "warn"), ("10m", "ok")] {
+        let mut command = bucket.command(
+            dir.path(),
+            &[
+                ("POSTBOX_BUCKET", bucket.name()),
+                ("POSTBOX_POLICY_TTL", ttl),
+                (
+                    "POSTBOX_SESSION_SECRET",
+                    "a session secret that is long enough",
+                ),
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &endpoint),
+            ],
+        );
+        command
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .args(["doctor", "--json"]);
+        let checks = report(&run(command).await);
+        let credentials = check(&checks, "credentials");
+        assert_eq!(credentials["status"], expected, "{ttl}: {credentials}");
+        let said = detail(&checks, "credentials");
+        assert!(said.contains("Temporary credentials from"), "{said}");
+        if expected == "warn" {
+            assert!(said.contains("before a form signed now would"), "{said}");
+            let fix = credentials["fix"].as_str().unwrap();
+            assert!(fix.contains("POSTBOX_POLICY_TTL"), "{fix}");
+        }
+    }
+}

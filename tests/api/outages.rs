@@ -161,3 +161,47 @@ async fn with_the_database_down_pages_and_the_api_answer_503_and_recover() {
     proxy.resume().await;
     crate::helpers::eventually_status(&app, "/upload", 200).await;
 }
+
+/// A bucket that takes connections and never answers (a hung service, a black-holed
+/// route): pages that need it answer 503 once `POSTBOX_S3_TIMEOUT` has passed, and
+/// signing, which needs no bucket call, goes on working.
+#[tokio::test]
+async fn with_the_bucket_hanging_pages_answer_503_within_the_timeout_and_signing_works() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent: &'static str =
+        Box::leak(format!("http://{}", listener.local_addr().unwrap()).into_boxed_str());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().collect();
+        drop(held);
+    });
+    let app = spawn_app_with(Options {
+        bucket_url: Some(silent),
+        s3_timeout: 2,
+        ..Options::default()
+    })
+    .await;
+
+    let started = std::time::Instant::now();
+    let form = app.get("/upload").await;
+    assert_eq!(form.status(), 200);
+    assert!(
+        crate::helpers::parse_form(&form.text().await.unwrap())
+            .fields
+            .iter()
+            .any(|(name, _)| name == "policy")
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "signing waits for nothing"
+    );
+
+    let started = std::time::Instant::now();
+    let page = app.get("/uploads").await;
+    let waited = started.elapsed();
+    assert_eq!(page.status(), 503);
+    assert!(alert(&page.text().await.unwrap()).contains("Uploads are unavailable"));
+    assert!(
+        waited >= std::time::Duration::from_secs(2) && waited < std::time::Duration::from_secs(8),
+        "answered after the 2 s timeout, not hung: {waited:?}"
+    );
+}

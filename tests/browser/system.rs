@@ -10,7 +10,12 @@ async fn an_admin_runs_the_checks_and_reads_them_on_a_phone() {
         .await;
     let browser = Browser::start(Scripts::On).await;
     browser.sign_in(&app, "boss", PASSWORD).await;
-    browser.find("a[href='/admin/system']").await.click().await.unwrap();
+    browser
+        .find("a[href='/admin/system']")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.wait_for("#facts").await;
     assert_eq!(browser.count("table.checks").await, 0);
     browser
