@@ -176,19 +176,48 @@ impl Doctor {
                 return Check::warn(NAME, format!("{error}."), "See the other checks.");
             }
         };
-        let ours = OffsetDateTime::now_utc();
-        let skew = (theirs - ours).unsigned_abs();
-        let seconds = skew.as_secs();
-        let said = format!("This machine's clock and the bucket's differ by {seconds} s");
-        let fix = "Synchronise this machine's clock (NTP, chrony or systemd-timesyncd): \
-                   forms expire early or late by the difference, and S3 refuses signatures \
-                   more than 15 minutes off.";
-        if skew > CLOCK_FAIL {
-            Check::fail(NAME, format!("{said}, more than 5 minutes."), fix)
-        } else if skew > CLOCK_WARN {
-            Check::warn(NAME, format!("{said}, more than a minute."), fix)
-        } else {
-            Check::ok(NAME, format!("{said}."))
-        }
+        clock_check((theirs - OffsetDateTime::now_utc()).unsigned_abs())
+    }
+}
+
+/// The clock check for a difference of `skew` between the bucket's clock and ours.
+fn clock_check(skew: Duration) -> Check {
+    const NAME: &str = "clock";
+    let said = format!(
+        "This machine's clock and the bucket's differ by {} s",
+        skew.as_secs()
+    );
+    let fix = "Synchronise this machine's clock (NTP, chrony or systemd-timesyncd): forms \
+               expire early or late by the difference, and S3 refuses signatures more than \
+               15 minutes off.";
+    if skew > CLOCK_FAIL {
+        Check::fail(NAME, format!("{said}, more than 5 minutes."), fix)
+    } else if skew > CLOCK_WARN {
+        Check::warn(NAME, format!("{said}, more than a minute."), fix)
+    } else {
+        Check::ok(NAME, format!("{said}."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::Status;
+
+    #[test]
+    fn clock_skew_warns_beyond_a_minute_and_fails_beyond_five() {
+        let status = |secs| clock_check(Duration::from_secs(secs)).status;
+        assert_eq!(status(0), Status::Ok);
+        assert_eq!(status(60), Status::Ok);
+        assert_eq!(status(61), Status::Warn);
+        assert_eq!(status(300), Status::Warn);
+        assert_eq!(status(301), Status::Fail);
+        let failed = clock_check(Duration::from_secs(900));
+        assert!(
+            failed.detail.contains("differ by 900 s"),
+            "{}",
+            failed.detail
+        );
+        assert!(failed.fix.unwrap().contains("NTP"));
     }
 }
