@@ -34,6 +34,8 @@ pub mod usage;
 pub mod doctor;
 /// A person's files: the page of them, confirm, delete, recount; keys checked first.
 pub mod files;
+/// Personal API tokens: made, listed, revoked, and signing requests in.
+pub mod tokens;
 
 // Layer 4: an account and a request in, a signed form out.
 /// Signing upload forms for an account, with the injected clock.

@@ -21,6 +21,7 @@ use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
 use crate::signing::{Clock, FormSigner};
 use crate::storage::{Storage, Timeouts};
+use crate::tokens::TokenStore;
 use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
@@ -50,6 +51,7 @@ struct State {
     metrics: web::Data<Metrics>,
     doctor: web::Data<Doctor>,
     facts: web::Data<SystemFacts>,
+    tokens: web::Data<TokenStore>,
 }
 
 impl Application {
@@ -96,6 +98,7 @@ impl Application {
                 UsageLedger::new(db.clone()),
                 users.clone(),
             )),
+            tokens: web::Data::new(TokenStore::new(db.clone(), users.clone())),
             users: web::Data::new(users),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
@@ -142,6 +145,7 @@ impl Application {
                 .app_data(state.metrics.clone())
                 .app_data(state.doctor.clone())
                 .app_data(state.facts.clone())
+                .app_data(state.tokens.clone())
                 .configure(route_table)
         })
         .listen(listener)?
@@ -185,7 +189,7 @@ impl Application {
 
 /// Every route of the app.
 fn route_table(app: &mut web::ServiceConfig) {
-    use routes::{assets, login, presign, upload, uploads};
+    use routes::{api_uploads, assets, login, presign, upload, uploads};
     app.route("/healthz", web::get().to(routes::health))
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
         .route("/", web::get().to(routes::home))
@@ -202,8 +206,11 @@ fn route_table(app: &mut web::ServiceConfig) {
             web::scope("/api")
                 .wrap(from_fn(api::json_errors))
                 .route("/presign", web::post().to(presign::presign))
-                .route("/uploads/confirm", web::post().to(uploads::confirm))
-                .route("/uploads", web::delete().to(uploads::api_delete))
+                .route("/presign-put", web::post().to(presign::presign_put))
+                .route("/uploads", web::get().to(api_uploads::list))
+                .route("/uploads", web::delete().to(api_uploads::delete))
+                .route("/uploads/download", web::get().to(api_uploads::download))
+                .route("/uploads/confirm", web::post().to(api_uploads::confirm))
                 .default_service(web::to(routes::not_found)),
         )
         .service(

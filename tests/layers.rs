@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain", "db", "metrics"],
     &["config", "policy"],
     &["storage", "local_bucket", "accounts", "usage"],
-    &["files", "doctor"],
+    &["files", "doctor", "tokens"],
     &["signing"],
     &["web"],
     &["startup"],

@@ -40,9 +40,9 @@ pub(super) async fn record(
 }
 
 impl super::UserStore {
-    /// Logs something `actor` did to one of `owner`'s files (`details`, a JSON object,
-    /// is shown like an account's settings: `key: …`, `size: …`).
-    pub async fn log_file_event(
+    /// Logs something `actor` did to one of `owner`'s things (a file, a token):
+    /// `details`, a JSON object, is shown like an account's settings (`key: …`).
+    pub async fn log_event(
         &self,
         actor: &str,
         action: &str,

@@ -1,7 +1,8 @@
 //! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`,
-//! `usage recount`, `doctor`.
+//! `token create|list|revoke`, `usage recount`, `doctor`.
 
 mod doctor;
+mod token;
 mod usage;
 mod user;
 
@@ -34,6 +35,8 @@ pub enum Command {
     Presign(Presign),
     /// Manage accounts.
     User(user::UserCommand),
+    /// Manage personal API tokens.
+    Token(token::TokenCommand),
     /// Recount what accounts store, from the bucket.
     Usage(usage::UsageCommand),
     /// Check the bucket (credentials, region, CORS, a live upload, public access, clock)
@@ -172,6 +175,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Doctor(_)) => unreachable!("run answers doctor itself"),
+        Some(Command::Token(command)) => {
+            println!("{}", token::run(command).await?);
+            Ok(())
+        }
         Some(Command::Usage(command)) => {
             println!("{}", usage::run(command).await?);
             Ok(())

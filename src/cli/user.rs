@@ -95,7 +95,8 @@ enum UserAction {
     },
 }
 
-fn actor() -> String {
+/// Who the audit log says did it: `cli:<login name>`.
+pub(super) fn actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())

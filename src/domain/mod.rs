@@ -11,5 +11,5 @@ pub use byte_size::ByteSize;
 pub use file_name::{FileName, FileNameError};
 pub use key_prefix::{KeyPrefix, KeyPrefixError};
 pub use object_key::{MAX_KEY_BYTES, ObjectKey, ObjectKeyError, check_list_prefix};
-pub use ttl::{PolicyTtl, Timeout};
+pub use ttl::{Lifetime, PolicyTtl, Timeout};
 pub use username::Username;

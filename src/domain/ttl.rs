@@ -68,6 +68,34 @@ pub(super) fn seconds(input: &str) -> Result<u64, &'static str> {
     number.checked_mul(unit_secs).ok_or("it is too long")
 }
 
+/// How long something lasts (an API token, a guest link): one second to ten years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime(Duration);
+
+impl Lifetime {
+    /// The duration.
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Lifetime {
+    type Err = PolicyTtlError;
+
+    /// Reads `90s`, `10m`, `12h`, `7d` or seconds.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let fail = |reason| PolicyTtlError {
+            input: input.to_owned(),
+            reason,
+        };
+        match seconds(input).map_err(fail)? {
+            0 => Err(fail("it must be at least one second")),
+            secs if secs > 3650 * 86_400 => Err(fail("it is longer than ten years")),
+            secs => Ok(Self(Duration::from_secs(secs))),
+        }
+    }
+}
+
 /// How long postbox waits for the bucket or the database: one second to ten minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeout(Duration);

@@ -121,7 +121,7 @@ impl Files {
             .await?;
         let details = json!({ "key": object.key, "size": object.size });
         self.users
-            .log_file_event(actor, "delete file", &owner.name, details)
+            .log_event(actor, "delete file", &owner.name, details)
             .await?;
         Ok(Deleted { object, freed })
     }

@@ -4,10 +4,12 @@
 
 mod clock;
 mod key;
+mod put;
 mod uploader;
 
 pub use clock::{Clock, ClockHandle};
 pub use key::unique_key_suffix;
+pub use put::PutRequest;
 pub use uploader::Uploader;
 
 use crate::domain::{ByteSize, FileName, PolicyTtl};
@@ -182,32 +184,37 @@ impl FormSigner {
             now,
             self.ttl,
         )?;
-        if let Some(quota) = quota {
-            let reserved = self
-                .ledger
-                .reserve(
-                    &uploader.name,
-                    form.key(),
-                    rules.max_size,
-                    quota.bytes(),
-                    form.expires_at().unix_timestamp(),
-                )
-                .await;
-            match reserved {
-                Ok(()) => {}
-                Err(UsageError::OverQuota { left: 0 }) => {
-                    return Err(SigningError::QuotaUsedUp(quota));
-                }
-                Err(UsageError::OverQuota { left }) => {
-                    return Err(SigningError::QuotaShort {
-                        left: ByteSize::from_bytes(left),
-                        quota,
-                    });
-                }
-                Err(error) => return Err(error.into()),
-            }
-        }
+        let expires_at = form.expires_at().unix_timestamp();
+        self.reserve(uploader, form.key(), rules.max_size, expires_at)
+            .await?;
         self.metrics.policies_signed.inc();
         Ok(form)
+    }
+
+    /// For a quota account, holds `size` bytes for the form or request naming `key`
+    /// until `expires_at`, or refuses with what is left; without a quota, nothing.
+    async fn reserve(
+        &self,
+        uploader: &Uploader,
+        key: &str,
+        size: u64,
+        expires_at: i64,
+    ) -> Result<(), SigningError> {
+        let Some(quota) = uploader.quota() else {
+            return Ok(());
+        };
+        let reserved = self
+            .ledger
+            .reserve(&uploader.name, key, size, quota.bytes(), expires_at)
+            .await;
+        match reserved {
+            Ok(()) => Ok(()),
+            Err(UsageError::OverQuota { left: 0 }) => Err(SigningError::QuotaUsedUp(quota)),
+            Err(UsageError::OverQuota { left }) => Err(SigningError::QuotaShort {
+                left: ByteSize::from_bytes(left),
+                quota,
+            }),
+            Err(error) => Err(error.into()),
+        }
     }
 }

@@ -40,6 +40,11 @@ pub async fn json_errors(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        // No or bad credentials: say how to authenticate.
+        if status == actix_web::http::StatusCode::UNAUTHORIZED {
+            head.headers
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         BoxBody::new(body)
     }))
 }

@@ -27,6 +27,9 @@ pub enum AppError {
     /// The page needs a signed-in user.
     #[error("Your session has ended. Sign in again.")]
     SignInRequired,
+    /// An API token that does not work (or a malformed `Authorization` header).
+    #[error("{0}")]
+    BadToken(String),
     /// Signed in, but not allowed (not an admin, a bad CSRF token, a used-up quota).
     #[error("{0}")]
     Forbidden(String),
@@ -63,7 +66,7 @@ impl AppError {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
-            Self::SignInRequired => "sign_in_required",
+            Self::SignInRequired | Self::BadToken(_) => "sign_in_required",
             Self::Forbidden(_) => "forbidden",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
@@ -78,6 +81,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => "That did not work",
             Self::SignInRequired => "Please sign in",
+            Self::BadToken(_) => "Not signed in",
             Self::Forbidden(_) => "Not allowed",
             Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
@@ -174,7 +178,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::SignInRequired => StatusCode::UNAUTHORIZED,
+            Self::SignInRequired | Self::BadToken(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

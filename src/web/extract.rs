@@ -9,6 +9,7 @@ use std::ops::Deref;
 use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
@@ -18,11 +19,12 @@ use serde::de::DeserializeOwned;
 use super::AppError;
 use super::session::{self, EPOCH, USER};
 use crate::accounts::{User, UserStore};
+use crate::tokens::{TokenError, TokenStore};
 
 /// The signed-in account, read live from the database for each request: a disabled
 /// account, or a session older than a password reset, is refused (and the session
-/// ended). Today the session cookie is the one way in; API tokens will be a second
-/// way into this same extractor.
+/// ended). Two ways in: the session cookie, or on `/api/*` an `Authorization: Bearer`
+/// API token (then cookies are ignored and no CSRF token is needed: see [`Csrf`]).
 #[derive(Debug, Clone)]
 pub struct SignedIn(User);
 
@@ -53,14 +55,53 @@ impl FromRequest for SignedIn {
         }
         let request = request.clone();
         Box::pin(async move {
-            let users = request.app_data::<web::Data<UserStore>>().ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("no user store is configured"))
-            })?;
-            let user = from_session(&request.get_session(), users).await?;
+            let user = match request.headers().get(header::AUTHORIZATION) {
+                Some(value) if by_token(&request) => from_token(value, &request).await?,
+                _ => {
+                    let users = request.app_data::<web::Data<UserStore>>().ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("no user store is configured"))
+                    })?;
+                    from_session(&request.get_session(), users).await?
+                }
+            };
             let signed_in = SignedIn(user);
             request.extensions_mut().insert(signed_in.clone());
             Ok(signed_in)
         })
+    }
+}
+
+/// Whether `request` is signed in by an API token: an `/api` call with an
+/// `Authorization` header (its cookies are then ignored).
+fn by_token(request: &HttpRequest) -> bool {
+    request.path().starts_with("/api/") && request.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// The account an `Authorization: Bearer <token>` header names, if the token is live.
+async fn from_token(value: &header::HeaderValue, request: &HttpRequest) -> Result<User, AppError> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            AppError::BadToken("The Authorization header must be \"Bearer <token>\".".to_owned())
+        })?;
+    let tokens = request
+        .app_data::<web::Data<TokenStore>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no token store is configured")))?;
+    match tokens.authenticate(token).await {
+        Ok(Some((user, _))) => Ok(user),
+        Ok(None) => Err(AppError::BadToken(
+            "This API token does not work: it is unknown, revoked or expired, or its account \
+             is disabled."
+                .to_owned(),
+        )),
+        Err(TokenError::Accounts(error)) => Err(error.into()),
+        Err(other) => Err(AppError::internal(other)),
     }
 }
 
@@ -165,8 +206,15 @@ fn refused() -> AppError {
     )
 }
 
-/// Whether the request's `X-CSRF-Token` header is this session's token.
+/// Whether the request's `X-CSRF-Token` header is this session's token, or the request
+/// is an `/api` call with an `Authorization` header: `SignedIn` then signs it in by
+/// that token alone (or refuses it with 401) and ignores its cookies, so there is
+/// nothing a forged cross-site request could borrow. Every `/api` handler that takes a
+/// `Csrf` body also takes `SignedIn`.
 fn header_token_matches(request: &HttpRequest) -> bool {
+    if by_token(request) {
+        return true;
+    }
     let token = request
         .headers()
         .get("x-csrf-token")

@@ -20,6 +20,7 @@ mod shutdown;
 mod sign_in;
 mod strict_s3;
 mod system_page;
+mod tokens;
 mod upload_form;
 mod uploads;
 mod usage_visible;

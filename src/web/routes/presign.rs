@@ -1,11 +1,12 @@
-//! `POST /api/presign`: a fresh signed form for one file the browser describes.
+//! `POST /api/presign` and `POST /api/presign-put`: a fresh signed form, or a presigned
+//! PUT, for one file the caller describes.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{ByteSize, FileName};
-use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner};
+use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
 use crate::web::{AppError, Csrf, SignedIn};
 
 /// What the browser says about the file it wants to upload.
@@ -17,13 +18,63 @@ pub struct PresignRequest {
     content_type: Option<String>,
 }
 
-/// `POST /api/presign`.
+/// `POST /api/presign`: a form admitting exactly `size` bytes.
 pub async fn presign(
     user: SignedIn,
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let uploader = forms.uploader(&user).await?;
+    let (uploader, name, content_type) = described(&user, &forms, &request).await?;
+    let form = forms
+        .sign(
+            &uploader,
+            FormFile::Named {
+                name: &name,
+                content_type,
+                size: Some(request.size),
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "url": form.url(),
+        "fields": form.fields_json(),
+        "key": form.key(),
+        "max_size": uploader.max_size.bytes(),
+        "expires_at": form.expires_at().format(&Rfc3339).unwrap_or_default(),
+    })))
+}
+
+/// `POST /api/presign-put` (the same body): a presigned PUT whose `Content-Length`
+/// (and `Content-Type`) are signed, for buckets without POST policies and programs.
+pub async fn presign_put(
+    user: SignedIn,
+    forms: web::Data<FormSigner>,
+    request: Csrf<web::Json<PresignRequest>>,
+) -> Result<HttpResponse, AppError> {
+    let (uploader, name, content_type) = described(&user, &forms, &request).await?;
+    let put = forms
+        .sign_put(&uploader, &name, content_type, request.size)
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "url": put.url,
+        "method": "PUT",
+        "headers": {
+            "Content-Type": put.content_type,
+            "Content-Length": put.size.to_string(),
+        },
+        "key": put.key,
+        "expires_at": put.expires_at.format(&Rfc3339).unwrap_or_default(),
+    })))
+}
+
+/// What a presign request describes, checked: the uploader's limits, the file's name,
+/// its size (not empty, within the limit) and its content type.
+async fn described<'a>(
+    user: &SignedIn,
+    forms: &FormSigner,
+    request: &'a PresignRequest,
+) -> Result<(Uploader, FileName, &'a str), AppError> {
+    let uploader = forms.uploader(user).await?;
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);
@@ -49,23 +100,7 @@ pub async fn presign(
             )));
         }
     };
-    let form = forms
-        .sign(
-            &uploader,
-            FormFile::Named {
-                name: &name,
-                content_type,
-                size: Some(request.size),
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "url": form.url(),
-        "fields": form.fields_json(),
-        "key": form.key(),
-        "max_size": uploader.max_size.bytes(),
-        "expires_at": form.expires_at().format(&Rfc3339).unwrap_or_default(),
-    })))
+    Ok((uploader, name, content_type))
 }
 
 /// `report.pdf is 14.2 MB; the limit is 10 MB.`; in bytes when both sizes read alike

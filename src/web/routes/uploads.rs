@@ -1,6 +1,6 @@
 //! `GET /uploads` (the signed-in person's files, newest first, 50 a page, with
-//! download links and delete buttons), `GET /uploads/download?key=…`,
-//! `POST /uploads/delete`, `POST /api/uploads/confirm` and `DELETE /api/uploads?key=…`.
+//! download links and delete buttons), `GET /uploads/download?key=…` and
+//! `POST /uploads/delete`. Their JSON twins are in `api_uploads.rs`.
 
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use crate::web::render::render;
 use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 
 /// How long a download link works: long enough to start, short enough not to share.
-const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
+pub const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Template)]
 #[template(path = "uploads.html")]
@@ -141,7 +141,7 @@ async fn quota_line(user: &User, files: &Files) -> Result<Option<String>, AppErr
 /// The key a download, deletion or confirmation names.
 #[derive(Debug, Deserialize)]
 pub struct KeyParam {
-    key: String,
+    pub(super) key: String,
 }
 
 /// `GET /uploads/download?key=…`: a short-lived presigned GET that saves the file
@@ -162,21 +162,6 @@ pub async fn download(
         .insert_header((header::LOCATION, url))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
-}
-
-/// `POST /api/uploads/confirm` (JSON `{"key"}`): checks the object is there and under
-/// the caller's prefix, then records it.
-pub async fn confirm(
-    user: SignedIn,
-    files: web::Data<Files>,
-    body: Csrf<web::Json<KeyParam>>,
-) -> Result<HttpResponse, AppError> {
-    let object = files.confirm(&user, &body.key).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "key": object.key,
-        "size": object.size,
-        "content_type": object.content_type,
-    })))
 }
 
 /// The delete button's form: the key, and the page to go back to.
@@ -201,19 +186,6 @@ pub async fn delete(
         .await?;
     page.set_flash(&deleted_sentence(&deleted));
     Ok(see_other(&page_address(&form.after)))
-}
-
-/// `DELETE /api/uploads?key=…` (`X-CSRF-Token`): 204 once deleted.
-pub async fn api_delete(
-    user: SignedIn,
-    files: web::Data<Files>,
-    forms: web::Data<FormSigner>,
-    query: Csrf<web::Query<KeyParam>>,
-) -> Result<HttpResponse, AppError> {
-    files
-        .delete(user.name.as_str(), &user, &query.key, forms.now())
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// "Deleted photo.jpg (1.2 MB)." and when its space is free again.
