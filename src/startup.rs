@@ -189,7 +189,7 @@ impl Application {
 
 /// Every route of the app.
 fn route_table(app: &mut web::ServiceConfig) {
-    use routes::{api_uploads, assets, login, presign, upload, uploads};
+    use routes::{api_uploads, assets, login, presign, tokens, upload, uploads};
     app.route("/healthz", web::get().to(routes::health))
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
         .route("/", web::get().to(routes::home))
@@ -198,6 +198,12 @@ fn route_table(app: &mut web::ServiceConfig) {
         .route("/uploads", web::get().to(uploads::page))
         .route("/uploads/download", web::get().to(uploads::download))
         .route("/uploads/delete", web::post().to(uploads::delete))
+        .route("/account/tokens", web::get().to(tokens::page))
+        .route("/account/tokens", web::post().to(tokens::create))
+        .route(
+            "/account/tokens/{id}/revoke",
+            web::post().to(tokens::revoke),
+        )
         .route("/login", web::get().to(login::page))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))

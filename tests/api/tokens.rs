@@ -312,3 +312,82 @@ async fn presign_put_admits_exactly_the_signed_length_and_keeps_the_quota() {
         "the first request holds 2000 of 3000 bytes"
     );
 }
+
+#[tokio::test]
+async fn the_tokens_page_makes_a_token_shown_once_and_revokes_only_ones_own() {
+    let app = spawn_app().await;
+    let page = app.get("/account/tokens").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("No tokens yet."));
+
+    let made = app
+        .post_form(
+            "/account/tokens",
+            &[("label", "backup script"), ("days", "30")],
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let html = made.text().await.unwrap();
+    let document = scraper::Html::parse_document(&html);
+    let shown = scraper::Selector::parse("#new-token code").unwrap();
+    let token = document
+        .select(&shown)
+        .next()
+        .expect("the new token is shown")
+        .text()
+        .collect::<String>();
+    assert!(token.starts_with("pbx_"), "{token}");
+    let again = app.get("/account/tokens").await.text().await.unwrap();
+    assert!(!again.contains(&token), "shown once only");
+    assert!(
+        again.contains("backup script") && again.contains("active"),
+        "{again}"
+    );
+    let used = bearer(&app, reqwest::Method::GET, "/api/uploads", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(used.status(), 200);
+
+    for (label, days) in [("", "30"), ("fine", "7")] {
+        let refused = app
+            .post_form("/account/tokens", &[("label", label), ("days", days)])
+            .await;
+        assert_eq!(refused.status(), 400, "{label:?} {days}");
+    }
+
+    // Another person cannot revoke it, even knowing its ID.
+    let id = sqlx::query("SELECT id FROM api_tokens")
+        .fetch_one(app.database().pool())
+        .await
+        .map(|row| sqlx::Row::get::<String, _>(&row, "id"))
+        .unwrap();
+    app.add_user("mallory", postbox::accounts::Role::User, "others/mallory/")
+        .await;
+    let mallory = app.browser_of("mallory", crate::helpers::PASSWORD).await;
+    let path = format!("/account/tokens/{id}/revoke");
+    assert_eq!(mallory.post_form(&path, &[]).await.status(), 404);
+    let forged = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("csrf_token", "no")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let still = bearer(&app, reqwest::Method::GET, "/api/uploads", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
+
+    let revoked = app.post_form(&path, &[]).await;
+    assert_eq!(revoked.status(), 303);
+    let gone = bearer(&app, reqwest::Method::GET, "/api/uploads", &token)
+        .send()
+        .await
+        .unwrap();
+    refused_401(gone).await;
+    let page = app.get("/account/tokens").await.text().await.unwrap();
+    assert!(page.contains("revoked"), "{page}");
+}

@@ -31,3 +31,25 @@ async fn an_admin_runs_the_checks_and_reads_them_on_a_phone() {
     browser.screenshot("7-system-checks-phone").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_person_makes_an_api_token_and_sees_it_once_on_a_phone() {
+    let app = spawn_app().await;
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, crate::helpers::USER, PASSWORD).await;
+    browser.find("a[href='/account/tokens']").await.click().await.unwrap();
+    browser.wait_for("#new").await;
+    browser.narrow_to_a_phone().await;
+    browser
+        .find("#new input[name=label]")
+        .await
+        .send_keys("backup script")
+        .await
+        .unwrap();
+    browser.find("#new button[type=submit]").await.click().await.unwrap();
+    let token = browser.wait_for("#new-token code").await.text().await.unwrap();
+    assert!(token.starts_with("pbx_"), "{token}");
+    browser.narrow_to_a_phone().await;
+    browser.screenshot("8-api-token-made-phone").await;
+    browser.close().await;
+}

@@ -5,6 +5,7 @@ pub mod api_uploads;
 pub mod assets;
 pub mod login;
 pub mod presign;
+pub mod tokens;
 pub mod upload;
 pub mod uploads;
 
