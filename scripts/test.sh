@@ -63,6 +63,9 @@ part "integration suite (PostgreSQL on 127.0.0.1:5432, a database per test)" \
   env POSTBOX_TEST_DATABASE=postgres cargo test --test api
 scripts/drop-test-databases.sh || true
 
+part "the README's API flow with curl (scripts/api-flow.sh, local bucket)" \
+  scripts/api-flow.sh
+
 part "browser tests (headless Chromium, local bucket; screenshots in target/browser-screenshots/)" \
   cargo test --test browser
 
