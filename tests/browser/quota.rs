@@ -80,15 +80,13 @@ async fn with_a_quota_the_page_uploads_each_file_on_its_own_reserved_form() {
         .send_keys(&big.display().to_string())
         .await
         .unwrap();
-    let status = eventually("the large file fails", || async {
-        browser
-            .find("#upload-list li.is-error .status")
-            .await
-            .text()
-            .await
-            .ok()
-    })
-    .await;
+    // Waits for the row (a failing probe would panic before the page had answered).
+    let status = browser
+        .wait_for("#upload-list li.is-error .status")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(status, "big.bin is 5 KB; the limit is 3 KB.");
     browser.screenshot("6-quota-upload").await;
     assert_eq!(app.all_keys().await.len(), 2);
