@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs the README's API flow ("The API for programs": the block between the
 # api-flow markers), line for line, against a fresh app on the embedded bucket: a token
-# from the CLI, presign, post to the bucket, confirm, list, download, delete.
-# Installs curl and jq when missing. From anywhere: scripts/api-flow.sh
+# from the CLI, presign, post to the bucket, confirm, list, download, delete. Then
+# validates the app's /api/openapi.json with openapi-spec-validator (from PyPI).
+# Installs curl, jq and the validator when missing. From anywhere: scripts/api-flow.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends jq curl >/dev/null
+fi
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  python3 -m pip install -q 'openapi-spec-validator>=0.7' >/dev/null
 fi
 cargo build --quiet
 work=$(mktemp -d)
@@ -33,9 +37,19 @@ cd "$work"
 echo "api-flow: running $(grep -c . flow.sh) lines of the README against $POSTBOX"
 # Not traced: the lines hold the token, which must not reach the log.
 if bash -euo pipefail flow.sh; then
-  echo "api-flow: ok (1 passed)"
+  echo "api-flow: the README's flow: ok (1 passed)"
 else
   echo "api-flow: the README's flow failed (1 failed); server log:" >&2
   tail -20 "$work/server.log" >&2
+  exit 1
+fi
+
+curl -fsS "$POSTBOX/api/openapi.json" >openapi.json
+if python3 -c 'import json, sys
+from openapi_spec_validator import validate
+validate(json.load(open("openapi.json")))'; then
+  echo "api-flow: /api/openapi.json is a valid OpenAPI document: ok (1 passed)"
+else
+  echo "api-flow: /api/openapi.json does not validate (1 failed)" >&2
   exit 1
 fi

@@ -217,6 +217,10 @@ fn route_table(app: &mut web::ServiceConfig) {
                 .route("/uploads", web::delete().to(api_uploads::delete))
                 .route("/uploads/download", web::get().to(api_uploads::download))
                 .route("/uploads/confirm", web::post().to(api_uploads::confirm))
+                .route(
+                    "/openapi.json",
+                    web::get().to(crate::web::openapi::openapi_json),
+                )
                 .default_service(web::to(routes::not_found)),
         )
         .service(

@@ -48,3 +48,11 @@ pub async fn json_errors(
         BoxBody::new(body)
     }))
 }
+
+/// Every `/api` error: one sentence saying what went wrong and what to do.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The sentence.
+    #[schema(example = "report.pdf is 14.2 MB; the limit is 10 MB.")]
+    pub error: String,
+}

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod headers;
 pub mod layout;
 pub mod metrics;
+pub mod openapi;
 pub mod render;
 pub mod routes;
 pub mod session;

@@ -11,6 +11,7 @@ mod helpers;
 mod literal_keys;
 mod many_instances;
 mod no_file_bytes;
+mod openapi;
 mod outages;
 mod page_script;
 mod prefixes;

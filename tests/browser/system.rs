@@ -37,7 +37,12 @@ async fn a_person_makes_an_api_token_and_sees_it_once_on_a_phone() {
     let app = spawn_app().await;
     let browser = Browser::start(Scripts::On).await;
     browser.sign_in(&app, crate::helpers::USER, PASSWORD).await;
-    browser.find("a[href='/account/tokens']").await.click().await.unwrap();
+    browser
+        .find("a[href='/account/tokens']")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.wait_for("#new").await;
     browser.narrow_to_a_phone().await;
     browser
@@ -46,8 +51,18 @@ async fn a_person_makes_an_api_token_and_sees_it_once_on_a_phone() {
         .send_keys("backup script")
         .await
         .unwrap();
-    browser.find("#new button[type=submit]").await.click().await.unwrap();
-    let token = browser.wait_for("#new-token code").await.text().await.unwrap();
+    browser
+        .find("#new button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let token = browser
+        .wait_for("#new-token code")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(token.starts_with("pbx_"), "{token}");
     browser.narrow_to_a_phone().await;
     browser.screenshot("8-api-token-made-phone").await;

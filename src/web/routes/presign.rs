@@ -2,23 +2,87 @@
 //! PUT, for one file the caller describes.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{ByteSize, FileName};
 use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::web::api::ErrorBody;
 use crate::web::{AppError, Csrf, SignedIn};
 
-/// What the browser says about the file it wants to upload.
-#[derive(Debug, Deserialize)]
+/// What the caller says about the file it wants to upload.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PresignRequest {
+    /// The file's name (its key ends with it).
+    #[schema(example = "report.pdf")]
     filename: String,
+    /// Its exact size in bytes: the form or URL admits no other.
+    #[schema(example = 123_456, minimum = 1)]
     size: u64,
+    /// Its content type (default `application/octet-stream`).
     #[serde(default)]
+    #[schema(example = "application/pdf")]
     content_type: Option<String>,
 }
 
+/// A signed POST form: post `fields`, then the file as `file`, to `url`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PresignAnswer {
+    /// Where to post (the bucket).
+    url: String,
+    /// The form's fields, in order.
+    #[schema(value_type = Object)]
+    fields: serde_json::Value,
+    /// The key the file will have.
+    key: String,
+    /// The largest file this account may upload now.
+    max_size: u64,
+    /// When the form stops working (RFC 3339).
+    expires_at: String,
+}
+
+/// A presigned PUT: send the file as the body with exactly these headers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PresignPutAnswer {
+    /// Where to PUT.
+    url: String,
+    /// Always `PUT`.
+    method: &'static str,
+    /// The headers the request must carry.
+    headers: PutHeaders,
+    /// The key the file will have.
+    key: String,
+    /// When the URL stops working (RFC 3339).
+    expires_at: String,
+}
+
+/// The signed headers of a presigned PUT.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PutHeaders {
+    /// The content type asked for.
+    #[serde(rename = "Content-Type")]
+    content_type: String,
+    /// The size asked for: a body of another length is refused.
+    #[serde(rename = "Content-Length")]
+    content_length: String,
+}
+
 /// `POST /api/presign`: a form admitting exactly `size` bytes.
+#[utoipa::path(
+    post,
+    path = "/api/presign",
+    tag = "uploads",
+    request_body = PresignRequest,
+    responses(
+        (status = 200, description = "A signed form for this one file", body = PresignAnswer),
+        (status = 400, description = "A bad name, size or content type", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "No CSRF token with a cookie, or the quota is used up", body = ErrorBody),
+        (status = 413, description = "Over the size limit or what is left of the quota", body = ErrorBody),
+        (status = 503, description = "The bucket or the database is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
 pub async fn presign(
     user: SignedIn,
     forms: web::Data<FormSigner>,
@@ -35,17 +99,32 @@ pub async fn presign(
             },
         )
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "url": form.url(),
-        "fields": form.fields_json(),
-        "key": form.key(),
-        "max_size": uploader.max_size.bytes(),
-        "expires_at": form.expires_at().format(&Rfc3339).unwrap_or_default(),
-    })))
+    Ok(HttpResponse::Ok().json(PresignAnswer {
+        url: form.url().to_owned(),
+        fields: serde_json::to_value(form.fields_json()).map_err(AppError::internal)?,
+        key: form.key().to_owned(),
+        max_size: uploader.max_size.bytes(),
+        expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
+    }))
 }
 
 /// `POST /api/presign-put` (the same body): a presigned PUT whose `Content-Length`
 /// (and `Content-Type`) are signed, for buckets without POST policies and programs.
+#[utoipa::path(
+    post,
+    path = "/api/presign-put",
+    tag = "uploads",
+    request_body = PresignRequest,
+    responses(
+        (status = 200, description = "A presigned PUT for this one file", body = PresignPutAnswer),
+        (status = 400, description = "A bad name, size or content type", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 403, description = "No CSRF token with a cookie, or the quota is used up", body = ErrorBody),
+        (status = 413, description = "Over the size limit or what is left of the quota", body = ErrorBody),
+        (status = 503, description = "The bucket or the database is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
 pub async fn presign_put(
     user: SignedIn,
     forms: web::Data<FormSigner>,
@@ -55,16 +134,16 @@ pub async fn presign_put(
     let put = forms
         .sign_put(&uploader, &name, content_type, request.size)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "url": put.url,
-        "method": "PUT",
-        "headers": {
-            "Content-Type": put.content_type,
-            "Content-Length": put.size.to_string(),
+    Ok(HttpResponse::Ok().json(PresignPutAnswer {
+        url: put.url,
+        method: "PUT",
+        headers: PutHeaders {
+            content_type: put.content_type,
+            content_length: put.size.to_string(),
         },
-        "key": put.key,
-        "expires_at": put.expires_at.format(&Rfc3339).unwrap_or_default(),
-    })))
+        key: put.key,
+        expires_at: put.expires_at.format(&Rfc3339).unwrap_or_default(),
+    }))
 }
 
 /// What a presign request describes, checked: the uploader's limits, the file's name,

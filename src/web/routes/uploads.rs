@@ -139,8 +139,11 @@ async fn quota_line(user: &User, files: &Files) -> Result<Option<String>, AppErr
 }
 
 /// The key a download, deletion or confirmation names.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KeyParam {
+    /// The object's full key (under your prefix).
+    #[schema(example = "users/alice/2026-11-29/k3v9q2m7xa/report.pdf")]
     pub(super) key: String,
 }
 
