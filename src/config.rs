@@ -71,9 +71,24 @@ pub struct Settings {
     #[arg(long, env = "POSTBOX_DATABASE_TIMEOUT", default_value = "5s")]
     pub database_timeout: Timeout,
 
+    /// How the upload page sends files: `post` (signed POST forms, which also work
+    /// without JavaScript) or `put` (presigned PUT, for providers without POST policies,
+    /// such as Cloudflare R2 and Backblaze B2; needs JavaScript).
+    #[arg(long, env = "POSTBOX_UPLOAD_METHOD", value_enum, default_value_t = UploadMethod::Post)]
+    pub upload_method: UploadMethod,
+
     /// Name of the local bucket.
     #[arg(long, env = "POSTBOX_LOCAL_BUCKET_NAME", default_value = "postbox")]
     pub local_bucket_name: String,
+}
+
+/// How the upload page sends files to the bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UploadMethod {
+    /// Signed POST forms (S3, Ceph, MinIO); the page works without JavaScript too.
+    Post,
+    /// Presigned PUT URLs, one per file; the page needs JavaScript.
+    Put,
 }
 
 impl Settings {

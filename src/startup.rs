@@ -13,7 +13,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::accounts::{LoginLimiter, UserStore, ensure_first_admin};
-use crate::config::Settings;
+use crate::config::{Settings, UploadMethod};
 use crate::db::Database;
 use crate::doctor::Doctor;
 use crate::files::Files;
@@ -52,6 +52,7 @@ struct State {
     doctor: web::Data<Doctor>,
     facts: web::Data<SystemFacts>,
     tokens: web::Data<TokenStore>,
+    upload_method: web::Data<UploadMethod>,
 }
 
 impl Application {
@@ -99,6 +100,7 @@ impl Application {
                 users.clone(),
             )),
             tokens: web::Data::new(TokenStore::new(db.clone(), users.clone())),
+            upload_method: web::Data::new(settings.upload_method),
             users: web::Data::new(users),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
@@ -146,6 +148,7 @@ impl Application {
                 .app_data(state.doctor.clone())
                 .app_data(state.facts.clone())
                 .app_data(state.tokens.clone())
+                .app_data(state.upload_method.clone())
                 .configure(route_table)
         })
         .listen(listener)?

@@ -12,10 +12,11 @@ function postJson(path, body) {
   });
 }
 
-// A fresh signed form for one file: {url, fields, key, max_size, expires_at}.
+// A fresh signed form for one file: {url, fields, key, max_size, expires_at}; with
+// `put`, a presigned PUT instead: {url, method, headers, key, expires_at}.
 // Throws an Error whose message is the server's sentence.
-export async function presign(file) {
-  const response = await postJson("/api/presign", {
+export async function presign(file, put) {
+  const response = await postJson(put ? "/api/presign-put" : "/api/presign", {
     filename: file.name,
     size: file.size,
     content_type: file.type || "application/octet-stream",

@@ -1,4 +1,5 @@
-// Posting a signed form to the bucket with progress, and S3's answer as a sentence.
+// Sending a file to the bucket with progress (a signed POST form, or a presigned PUT),
+// and S3's answer as a sentence.
 
 import { empty, tooLarge } from "./sizes.js";
 
@@ -23,6 +24,23 @@ export function post(signed, file, onProgress) {
     };
     xhr.onerror = () => resolve({ status: 0 });
     xhr.send(data);
+  });
+}
+
+// PUTs the file to a presigned URL with its signed Content-Type (the browser sets the
+// length), and resolves like `post`; the key is the one the URL was signed for.
+export function put(signed, file, onProgress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", signed.url);
+    xhr.setRequestHeader("Content-Type", signed.headers["Content-Type"]);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)); };
+    xhr.onload = () => {
+      const doc = xhr.responseText ? new DOMParser().parseFromString(xhr.responseText, "application/xml") : null;
+      resolve({ status: xhr.status, key: signed.key, code: xmlText(doc, "Code"), message: xmlText(doc, "Message") });
+    };
+    xhr.onerror = () => resolve({ status: 0 });
+    xhr.send(file);
   });
 }
 

@@ -4,7 +4,7 @@
 // one file.
 
 import { confirm, presign } from "./api.js";
-import { expired, explain, post, stored } from "./s3.js";
+import { expired, explain, post, put, stored } from "./s3.js";
 import { empty, human, tooLarge } from "./sizes.js";
 
 const PARALLEL = 3;
@@ -45,18 +45,19 @@ function row(list, file) {
   };
 }
 
-async function upload(file, ui, maxSize, retried) {
+// `usePut`: the bucket takes presigned PUTs instead of POST forms.
+async function upload(file, ui, maxSize, usePut, retried) {
   if (file.size > maxSize) return ui.fail(tooLarge(file, maxSize));
   if (file.size === 0) return ui.fail(empty(file));
   let signed;
   try {
     ui.say("Preparing…");
-    signed = await presign(file);
+    signed = await presign(file, usePut);
   } catch (error) {
     return ui.fail(error.message);
   }
   ui.say("Uploading…");
-  const result = await post(signed, file, ui.progress);
+  const result = await (usePut ? put : post)(signed, file, ui.progress);
   if (stored(result)) {
     const key = result.key || signed.key;
     await confirm(key);
@@ -65,7 +66,7 @@ async function upload(file, ui, maxSize, retried) {
   if (expired(result)) {
     if (retried) return ui.fail("This form expired; reload the page.");
     ui.say("This form expired, retrying…");
-    return upload(file, ui, maxSize, true);
+    return upload(file, ui, maxSize, usePut, true);
   }
   ui.fail(explain(file, result, maxSize));
 }
@@ -76,6 +77,7 @@ function enhance(form) {
   const input = form.querySelector('input[type="file"]');
   const zone = form.querySelector(".dropzone");
   const maxSize = Number(form.dataset.maxSize);
+  const usePut = form.dataset.method === "put";
   const queue = [];
   let running = 0;
 
@@ -86,7 +88,7 @@ function enhance(form) {
     while (running < PARALLEL && queue.length) {
       const { file, ui } = queue.shift();
       running++;
-      upload(file, ui, maxSize, false).finally(() => { running--; pump(); });
+      upload(file, ui, maxSize, usePut, false).finally(() => { running--; pump(); });
     }
   }
 

@@ -105,6 +105,7 @@ pub async fn allow_cors(storage: &Storage, origin: &str) {
     let rule = CorsRule::builder()
         .allowed_origins(origin)
         .allowed_methods("POST")
+        .allowed_methods("PUT")
         .allowed_methods("GET")
         .allowed_headers("*")
         .expose_headers("ETag")

@@ -221,3 +221,25 @@ async fn an_upload_never_replaces_an_earlier_file_of_the_same_name() {
     assert_ne!(a, b);
     assert_eq!(app.all_keys().await.len(), 2);
 }
+
+/// `POSTBOX_UPLOAD_METHOD=put`: the page carries no signed form, tells people without
+/// JavaScript that it is needed, and the one-file POST form is refused.
+#[tokio::test]
+async fn in_put_mode_the_page_signs_nothing_and_says_javascript_is_needed() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        upload_method: postbox::config::UploadMethod::Put,
+        ..crate::helpers::Options::default()
+    })
+    .await;
+    let page = app.get("/upload").await.text().await.unwrap();
+    let form = crate::helpers::parse_form(&page);
+    assert!(form.fields.is_empty(), "{:?}", form.fields);
+    assert!(page.contains(r#"data-method="put""#), "{page}");
+    assert!(
+        page.contains("PUT requests, which need JavaScript"),
+        "{page}"
+    );
+    let one = app.get("/upload/one?file=a.txt").await;
+    assert_eq!(one.status(), 400);
+    assert!(crate::helpers::alert(&one.text().await.unwrap()).contains("need JavaScript"));
+}

@@ -281,3 +281,71 @@ async fn a_file_dropped_on_the_drop_zone_is_uploaded_like_a_chosen_one() {
     assert_eq!(body.as_ref(), b"dropped on the page\n");
     browser.close().await;
 }
+
+/// `POSTBOX_UPLOAD_METHOD=put` (for providers without POST policies): the page signs
+/// nothing, its script PUTs each file to its own presigned URL with progress, under the
+/// CSP, and the files land under the prefix with their exact bytes.
+#[tokio::test]
+async fn in_put_mode_the_page_uploads_each_file_with_a_presigned_put() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        upload_method: postbox::config::UploadMethod::Put,
+        ..crate::helpers::Options::default()
+    })
+    .await;
+    let files = tempfile::tempdir().unwrap();
+    let small = files.path().join("put notes.txt");
+    let large = files.path().join("put data.csv");
+    std::fs::write(&small, "sent with PUT\n").unwrap();
+    std::fs::write(&large, "x,y\n3,4\n".repeat(30_000)).unwrap();
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, USER, PASSWORD).await;
+    browser.run::<()>(WATCH_POLICY).await;
+    browser.run::<()>(RECORD_PROGRESS).await;
+    let method: String = browser
+        .run("return document.getElementById('upload-form').dataset.method || ''")
+        .await;
+    assert_eq!(method, "put");
+    assert_eq!(
+        browser.count("#upload-form input[name=policy]").await,
+        0,
+        "nothing signed"
+    );
+    browser
+        .find("input#file")
+        .await
+        .send_keys(&format!("{}\n{}", small.display(), large.display()))
+        .await
+        .unwrap();
+    let rows = finished_rows(&browser, 2).await;
+    for row in &rows {
+        assert_eq!(row.state, "is-done", "{row:?}");
+        assert!(
+            row.key
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with(&app.prefix),
+            "{row:?}"
+        );
+    }
+    let seen: HashMap<String, Vec<f64>> = browser.run("return window.progressSeen").await;
+    let values = seen
+        .get("put data.csv")
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    assert_eq!(values.last(), Some(&100.0), "{values:?}");
+    assert_eq!(policy_violations(&browser).await, Vec::<String>::new());
+    browser.screenshot("9-put-mode-done").await;
+    let keys = app.keys_under(&app.prefix).await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for key in &keys {
+        let object = app.object(key).await;
+        let bytes = object.body.collect().await.unwrap().into_bytes();
+        let expected = if key.ends_with("put notes.txt") {
+            std::fs::read(&small).unwrap()
+        } else {
+            std::fs::read(&large).unwrap()
+        };
+        assert_eq!(bytes.as_ref(), expected.as_slice(), "{key}");
+    }
+    browser.close().await;
+}

@@ -2,12 +2,15 @@
 //! without JavaScript. With a quota a page view reserves nothing: the script signs a
 //! form per file (`/api/presign`), and without JavaScript the form leads to
 //! `GET /upload/one?file=NAME`, a one-file form signed (and reserved) for that name.
+//! With `POSTBOX_UPLOAD_METHOD=put` the page signs nothing and its script asks
+//! `/api/presign-put` for each file (JavaScript needed).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
+use crate::config::UploadMethod;
 use crate::domain::FileName;
 use crate::policy::PostForm;
 use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
@@ -35,6 +38,9 @@ struct UploadPage {
     type_prefix: Option<String>,
     /// `1 KB left of your 5 KB quota`, when there is a quota.
     quota_left: Option<String>,
+    /// Files go up with presigned PUT (`POSTBOX_UPLOAD_METHOD=put`): the script is
+    /// needed, and there is no form for the page itself.
+    put: bool,
 }
 
 impl UploadPage {
@@ -62,6 +68,7 @@ impl UploadPage {
             quota_left: uploader
                 .quota_left
                 .map(|(left, quota)| format!("{left} left of your {quota} quota")),
+            put: false,
         }
     }
 }
@@ -71,9 +78,17 @@ pub async fn page(
     user: SignedIn,
     page: PageContext,
     forms: web::Data<FormSigner>,
+    method: web::Data<UploadMethod>,
 ) -> Result<HttpResponse, AppError> {
     let uploader = forms.uploader(&user).await?;
     let layout = page.signed_in(&user, "upload");
+    if **method == UploadMethod::Put {
+        // Each file gets its own PUT URL from the script; the page signs nothing.
+        let mut view = UploadPage::new(layout, &uploader, None);
+        view.put = true;
+        view.action = "/upload".to_owned();
+        return render(&view);
+    }
     if uploader.quota().is_some() {
         return render(&UploadPage::new(layout, &uploader, None));
     }
@@ -93,8 +108,16 @@ pub async fn one(
     user: SignedIn,
     page: PageContext,
     forms: web::Data<FormSigner>,
+    method: web::Data<UploadMethod>,
     query: web::Query<OneFile>,
 ) -> Result<HttpResponse, AppError> {
+    if **method == UploadMethod::Put {
+        return Err(AppError::BadRequest(
+            "This postbox uploads with PUT requests, which need JavaScript: turn it on and \
+             upload from the upload page."
+                .to_owned(),
+        ));
+    }
     // Some browsers send a whole client path; the name is its last part.
     let given = query.file.rsplit(['/', '\\']).next().unwrap_or_default();
     let name = FileName::parse(given)

@@ -50,6 +50,8 @@ pub struct Options {
     pub s3_timeout: u64,
     /// The app's database instead of the test's own (a proxy to one, say).
     pub database_url: Option<String>,
+    /// `POSTBOX_UPLOAD_METHOD`.
+    pub upload_method: postbox::config::UploadMethod,
 }
 
 impl Default for Options {
@@ -63,6 +65,7 @@ impl Default for Options {
             local_bucket: false,
             s3_timeout: 10,
             database_url: None,
+            upload_method: postbox::config::UploadMethod::Post,
         }
     }
 }
@@ -84,6 +87,7 @@ fn settings(data_dir: PathBuf, options: &Options) -> Settings {
         s3_connect_timeout: postbox::domain::Timeout::secs(3),
         s3_timeout: postbox::domain::Timeout::secs(options.s3_timeout),
         database_timeout: postbox::domain::Timeout::secs(5),
+        upload_method: options.upload_method,
     }
 }
 
