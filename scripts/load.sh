@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test: wrk against GET /upload and POST /api/presign of a release build with the
 # embedded local bucket and SQLite, signed in as a test account without a quota and as
-# one with a quota (each of whose forms writes a reservation), all on 127.0.0.1.
+# one with a quota (each of whose forms writes a reservation), and with an API token
+# (Bearer) instead of a session, all on 127.0.0.1.
 # Prints req/s, p99 latency and the server's RSS.
 # Usage: scripts/load.sh [seconds per run, default 10] [connections, default 64]
 # POSTBOX_DATABASE_URL=postgres://… runs it on PostgreSQL (an empty database);
@@ -69,4 +70,13 @@ for account in loadtest loadquota; do
   run "GET /upload ($label)" -H "Cookie: $cookie" "http://127.0.0.1:$port/upload"
   run "POST /api/presign ($label)" -H "Cookie: $cookie" -s "$work/presign.lua" "http://127.0.0.1:$port/api/presign"
 done
+# A program with an API token: no cookie, no CSRF token.
+bearer=$("$bin" token create loadtest --label "load test")
+cat >"$work/presign-bearer.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("POSTBOX_BEARER")
+wrk.body = '{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
+LUA
+POSTBOX_BEARER="$bearer" run "POST /api/presign (Bearer)" -s "$work/presign-bearer.lua" "http://127.0.0.1:$port/api/presign"
 awk '/VmRSS|VmHWM/ {printf "%-30s %10s %s\n", $1, $2, $3}' "/proc/$server/status"

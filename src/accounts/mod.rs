@@ -5,6 +5,7 @@
 mod audit;
 mod bootstrap;
 mod error;
+mod joined;
 mod limiter;
 mod password;
 mod store;

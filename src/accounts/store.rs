@@ -9,7 +9,7 @@ use super::{AccountsError, AuditEntry, NewUser, Role, User, UserChanges, audit, 
 use crate::db::{Database, unix_now};
 use crate::domain::{ByteSize, KeyPrefix, Username};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "name, role, prefix, max_size, content_type_prefix, quota, disabled, session_epoch";
 
 /// Accounts in the database.
@@ -254,7 +254,7 @@ fn changed(before: &User, changes: UserChanges) -> User {
 }
 
 /// An account row, its values parsed once, here.
-fn from_row(row: &AnyRow) -> Result<User, AccountsError> {
+pub(super) fn from_row(row: &AnyRow) -> Result<User, AccountsError> {
     let name: String = row.try_get("name")?;
     let corrupt = |what: String| AccountsError::Database(anyhow::anyhow!(what));
     let prefix: String = row.try_get("prefix")?;

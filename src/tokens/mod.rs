@@ -196,13 +196,17 @@ impl TokenStore {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"
-        ))
-        .bind(hash(token))
-        .fetch_optional(self.db.pool())
-        .await?;
-        let Some(row) = row else {
+        // One query for the token and its owner: as cheap as a session's account read.
+        let found = self
+            .users
+            .get_joined(
+                "t.id, t.username, t.label, t.created_at, t.last_used_at, t.expires_at, \
+                 t.revoked_at",
+                "FROM api_tokens t JOIN users u ON u.name = t.username WHERE t.token_hash = $1",
+                &hash(token),
+            )
+            .await?;
+        let Some((user, row)) = found else {
             return Ok(None);
         };
         let info = from_row(&row)?;
@@ -210,9 +214,6 @@ impl TokenStore {
         if !info.is_live(now) {
             return Ok(None);
         }
-        let Some(user) = self.users.get(&info.username).await? else {
-            return Ok(None);
-        };
         if user.disabled {
             return Ok(None);
         }
