@@ -34,6 +34,8 @@ pub mod usage;
 pub mod doctor;
 /// A person's files: the page of them, confirm, delete, recount; keys checked first.
 pub mod files;
+/// Guest upload links: made, listed, revoked, and their files-and-bytes ledger.
+pub mod links;
 /// Personal API tokens: made, listed, revoked, and signing requests in.
 pub mod tokens;
 

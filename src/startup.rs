@@ -17,6 +17,7 @@ use crate::config::{Settings, UploadMethod};
 use crate::db::Database;
 use crate::doctor::Doctor;
 use crate::files::Files;
+use crate::links::LinkStore;
 use crate::local_bucket::{self, LocalBucket};
 use crate::metrics::Metrics;
 use crate::signing::{Clock, FormSigner};
@@ -53,6 +54,7 @@ struct State {
     facts: web::Data<SystemFacts>,
     tokens: web::Data<TokenStore>,
     upload_method: web::Data<UploadMethod>,
+    links: web::Data<LinkStore>,
 }
 
 impl Application {
@@ -101,6 +103,7 @@ impl Application {
             )),
             tokens: web::Data::new(TokenStore::new(db.clone(), users.clone())),
             upload_method: web::Data::new(settings.upload_method),
+            links: web::Data::new(LinkStore::new(db.clone(), users.clone())),
             users: web::Data::new(users),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
@@ -149,6 +152,7 @@ impl Application {
                 .app_data(state.facts.clone())
                 .app_data(state.tokens.clone())
                 .app_data(state.upload_method.clone())
+                .app_data(state.links.clone())
                 .configure(route_table)
         })
         .listen(listener)?
@@ -192,7 +196,7 @@ impl Application {
 
 /// Every route of the app.
 fn route_table(app: &mut web::ServiceConfig) {
-    use routes::{api_uploads, assets, login, presign, tokens, upload, uploads};
+    use routes::{api_uploads, assets, guest, login, presign, tokens, upload, uploads};
     app.route("/healthz", web::get().to(routes::health))
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
         .route("/", web::get().to(routes::home))
@@ -211,6 +215,12 @@ fn route_table(app: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
         .route("/static/{name}", web::get().to(assets::asset))
+        .route("/u/{token}", web::get().to(guest::page))
+        .service(
+            web::resource("/u/{token}/presign")
+                .wrap(from_fn(api::json_errors))
+                .route(web::post().to(guest::presign)),
+        )
         .service(
             web::scope("/api")
                 .wrap(from_fn(api::json_errors))

@@ -15,8 +15,9 @@ function postJson(path, body) {
 // A fresh signed form for one file: {url, fields, key, max_size, expires_at}; with
 // `put`, a presigned PUT instead: {url, method, headers, key, expires_at}.
 // Throws an Error whose message is the server's sentence.
-export async function presign(file, put) {
-  const response = await postJson(put ? "/api/presign-put" : "/api/presign", {
+// `path` overrides where to ask (a guest link's own `/u/<token>/presign`).
+export async function presign(file, put, path) {
+  const response = await postJson(path || (put ? "/api/presign-put" : "/api/presign"), {
     filename: file.name,
     size: file.size,
     content_type: file.type || "application/octet-stream",

@@ -45,28 +45,29 @@ function row(list, file) {
   };
 }
 
-// `usePut`: the bucket takes presigned PUTs instead of POST forms.
-async function upload(file, ui, maxSize, usePut, retried) {
+// `how.put`: the bucket takes presigned PUTs instead of POST forms; `how.presign`: where
+// to ask for them (a guest link's own address); `how.confirm`: tell postbox after.
+async function upload(file, ui, maxSize, how, retried) {
   if (file.size > maxSize) return ui.fail(tooLarge(file, maxSize));
   if (file.size === 0) return ui.fail(empty(file));
   let signed;
   try {
     ui.say("Preparing…");
-    signed = await presign(file, usePut);
+    signed = await presign(file, how.put, how.presign);
   } catch (error) {
     return ui.fail(error.message);
   }
   ui.say("Uploading…");
-  const result = await (usePut ? put : post)(signed, file, ui.progress);
+  const result = await (how.put ? put : post)(signed, file, ui.progress);
   if (stored(result)) {
     const key = result.key || signed.key;
-    await confirm(key);
+    if (how.confirm) await confirm(key);
     return ui.done(key);
   }
   if (expired(result)) {
     if (retried) return ui.fail("This form expired; reload the page.");
     ui.say("This form expired, retrying…");
-    return upload(file, ui, maxSize, usePut, true);
+    return upload(file, ui, maxSize, how, true);
   }
   ui.fail(explain(file, result, maxSize));
 }
@@ -77,7 +78,11 @@ function enhance(form) {
   const input = form.querySelector('input[type="file"]');
   const zone = form.querySelector(".dropzone");
   const maxSize = Number(form.dataset.maxSize);
-  const usePut = form.dataset.method === "put";
+  const how = {
+    put: form.dataset.method === "put",
+    presign: form.dataset.presign || "",
+    confirm: form.dataset.confirm !== "false",
+  };
   const queue = [];
   let running = 0;
 
@@ -88,7 +93,7 @@ function enhance(form) {
     while (running < PARALLEL && queue.length) {
       const { file, ui } = queue.shift();
       running++;
-      upload(file, ui, maxSize, usePut, false).finally(() => { running--; pump(); });
+      upload(file, ui, maxSize, how, false).finally(() => { running--; pump(); });
     }
   }
 

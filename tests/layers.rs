@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain", "db", "metrics"],
     &["config", "policy"],
     &["storage", "local_bucket", "accounts", "usage"],
-    &["files", "doctor", "tokens"],
+    &["files", "doctor", "tokens", "links"],
     &["signing"],
     &["web"],
     &["startup"],

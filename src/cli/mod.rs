@@ -1,7 +1,8 @@
 //! The command line: `serve`, `presign post|get|put`, `user add|list|set|disable`,
-//! `token create|list|revoke`, `usage recount`, `doctor`.
+//! `token create|list|revoke`, `link create|list|revoke`, `usage recount`, `doctor`.
 
 mod doctor;
+mod link;
 mod token;
 mod usage;
 mod user;
@@ -37,6 +38,8 @@ pub enum Command {
     User(user::UserCommand),
     /// Manage personal API tokens.
     Token(token::TokenCommand),
+    /// Manage guest upload links.
+    Link(link::LinkCommand),
     /// Recount what accounts store, from the bucket.
     Usage(usage::UsageCommand),
     /// Check the bucket (credentials, region, CORS, a live upload, public access, clock)
@@ -175,6 +178,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Doctor(_)) => unreachable!("run answers doctor itself"),
+        Some(Command::Link(command)) => {
+            println!("{}", link::run(command).await?);
+            Ok(())
+        }
         Some(Command::Token(command)) => {
             println!("{}", token::run(command).await?);
             Ok(())

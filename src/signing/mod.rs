@@ -75,6 +75,17 @@ pub enum FormFile<'a> {
     /// The plain HTML form: the key ends in `${filename}`. Not for quota accounts:
     /// their forms name one exact key.
     Any,
+    /// A guest's file for a link: the key suffix chosen (and reserved in the link's
+    /// ledger) by the caller under the uploader's prefix (the link's folder), one exact
+    /// key of exactly `size` bytes.
+    Guest {
+        /// The key under the uploader's prefix.
+        key_suffix: &'a str,
+        /// Its content type.
+        content_type: &'a str,
+        /// Its exact size.
+        size: u64,
+    },
     /// One named file of a known type.
     Named {
         /// Its name.
@@ -124,6 +135,16 @@ impl FormSigner {
         &self.storage
     }
 
+    /// When a form signed now stops working, in Unix seconds.
+    pub fn expiry_from_now(&self) -> i64 {
+        (self.clock.now() + self.ttl.duration()).unix_timestamp()
+    }
+
+    /// The app's clock.
+    pub fn clock_now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
     /// The time on the app's clock, in Unix seconds.
     pub fn now(&self) -> i64 {
         self.clock.now().unix_timestamp()
@@ -151,26 +172,43 @@ impl FormSigner {
         let credentials = self.storage.credentials().await?;
         let now = self.clock.now();
         let quota = uploader.quota();
-        let (file_name, content_type, size) = match file {
+        let (key_suffix, content_type, size, exact) = match file {
             FormFile::Any if quota.is_some() => return Err(SigningError::NameNeeded),
             // Restricted to some types, the plain form carries the allowed prefix for
             // the person to complete (the policy checks `starts-with`).
-            FormFile::Any if !uploader.content_type_prefix.is_empty() => {
-                ("${filename}", uploader.content_type_prefix.as_str(), None)
-            }
-            FormFile::Any => ("${filename}", DEFAULT_CONTENT_TYPE, None),
+            FormFile::Any if !uploader.content_type_prefix.is_empty() => (
+                unique_key_suffix(now, "${filename}"),
+                uploader.content_type_prefix.as_str(),
+                None,
+                false,
+            ),
+            FormFile::Any => (
+                unique_key_suffix(now, "${filename}"),
+                DEFAULT_CONTENT_TYPE,
+                None,
+                false,
+            ),
             FormFile::Named {
                 name,
                 content_type,
                 size,
-            } => (name.as_str(), content_type, size),
+            } => (
+                unique_key_suffix(now, name.as_str()),
+                content_type,
+                size,
+                quota.is_some(),
+            ),
+            FormFile::Guest {
+                key_suffix,
+                content_type,
+                size,
+            } => (key_suffix.to_owned(), content_type, Some(size), true),
         };
-        let key_suffix = unique_key_suffix(now, file_name);
         let rules = UploadRules {
             bucket: self.storage.bucket(),
             prefix: &uploader.prefix,
             key_suffix: &key_suffix,
-            exact_key: quota.is_some(),
+            exact_key: exact,
             min_size: size.unwrap_or(1),
             max_size: size.unwrap_or(uploader.max_size.bytes()),
             content_type_prefix: &uploader.content_type_prefix,

@@ -39,6 +39,9 @@ pub enum AppError {
     /// Nothing at this address.
     #[error("There is no page at this address.")]
     NotFound,
+    /// It was here and is no longer (an expired or revoked link); the message says so.
+    #[error("{0}")]
+    Gone(String),
     /// The thing asked for (a file, an account) is not there; the message names it.
     #[error("{0}")]
     Missing(String),
@@ -71,6 +74,7 @@ impl AppError {
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
             Self::NotFound | Self::Missing(_) => "not_found",
+            Self::Gone(_) => "gone",
             Self::Unavailable(_) => "unavailable",
             Self::DatabaseDown(_) => "database_unavailable",
             Self::Internal(_) => "internal",
@@ -86,6 +90,7 @@ impl AppError {
             Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
             Self::NotFound => "Page not found",
+            Self::Gone(_) => "This link no longer works",
             Self::Missing(_) => "Not found",
             Self::Unavailable(_) => "Uploads are unavailable",
             Self::DatabaseDown(_) => "Database unavailable",
@@ -183,6 +188,7 @@ impl ResponseError for AppError {
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
+            Self::Gone(_) => StatusCode::GONE,
             Self::Unavailable(_) | Self::DatabaseDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

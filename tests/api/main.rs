@@ -8,6 +8,7 @@ mod doctor;
 mod hardening;
 mod health;
 mod helpers;
+mod links;
 mod literal_keys;
 mod many_instances;
 mod no_file_bytes;

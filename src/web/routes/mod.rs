@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api_uploads;
 pub mod assets;
+pub mod guest;
 pub mod login;
 pub mod presign;
 pub mod tokens;

@@ -18,7 +18,7 @@ pub struct PresignRequest {
     filename: String,
     /// Its exact size in bytes: the form or URL admits no other.
     #[schema(example = 123_456, minimum = 1)]
-    size: u64,
+    pub(super) size: u64,
     /// Its content type (default `application/octet-stream`).
     #[serde(default)]
     #[schema(example = "application/pdf")]
@@ -39,6 +39,19 @@ pub struct PresignAnswer {
     max_size: u64,
     /// When the form stops working (RFC 3339).
     expires_at: String,
+}
+
+impl PresignAnswer {
+    /// The answer for `form`, whose uploader may send files up to `max_size` bytes.
+    pub(super) fn new(form: &crate::policy::PostForm, max_size: u64) -> Result<Self, AppError> {
+        Ok(Self {
+            url: form.url().to_owned(),
+            fields: serde_json::to_value(form.fields_json()).map_err(AppError::internal)?,
+            key: form.key().to_owned(),
+            max_size,
+            expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
+        })
+    }
 }
 
 /// A presigned PUT: send the file as the body with exactly these headers.
@@ -88,7 +101,8 @@ pub async fn presign(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let (uploader, name, content_type) = described(&user, &forms, &request).await?;
+    let uploader = forms.uploader(&user).await?;
+    let (name, content_type) = described(&uploader, &request)?;
     let form = forms
         .sign(
             &uploader,
@@ -99,13 +113,7 @@ pub async fn presign(
             },
         )
         .await?;
-    Ok(HttpResponse::Ok().json(PresignAnswer {
-        url: form.url().to_owned(),
-        fields: serde_json::to_value(form.fields_json()).map_err(AppError::internal)?,
-        key: form.key().to_owned(),
-        max_size: uploader.max_size.bytes(),
-        expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
-    }))
+    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, uploader.max_size.bytes())?))
 }
 
 /// `POST /api/presign-put` (the same body): a presigned PUT whose `Content-Length`
@@ -130,7 +138,8 @@ pub async fn presign_put(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let (uploader, name, content_type) = described(&user, &forms, &request).await?;
+    let uploader = forms.uploader(&user).await?;
+    let (name, content_type) = described(&uploader, &request)?;
     let put = forms
         .sign_put(&uploader, &name, content_type, request.size)
         .await?;
@@ -146,14 +155,12 @@ pub async fn presign_put(
     }))
 }
 
-/// What a presign request describes, checked: the uploader's limits, the file's name,
-/// its size (not empty, within the limit) and its content type.
-async fn described<'a>(
-    user: &SignedIn,
-    forms: &FormSigner,
+/// What a presign request describes, checked against `uploader`'s limits: the file's
+/// name, its size (not empty, within the limit) and its content type.
+pub(super) fn described<'a>(
+    uploader: &Uploader,
     request: &'a PresignRequest,
-) -> Result<(Uploader, FileName, &'a str), AppError> {
-    let uploader = forms.uploader(user).await?;
+) -> Result<(FileName, &'a str), AppError> {
     let name = FileName::parse(&request.filename)
         .map_err(|e| AppError::BadRequest(format!("{}.", capitalize(&e.to_string()))))?;
     let size = ByteSize::from_bytes(request.size);
@@ -179,7 +186,7 @@ async fn described<'a>(
             )));
         }
     };
-    Ok((uploader, name, content_type))
+    Ok((name, content_type))
 }
 
 /// `report.pdf is 14.2 MB; the limit is 10 MB.`; in bytes when both sizes read alike

@@ -1,0 +1,154 @@
+//! `postbox link create|list|revoke`: guest upload links from the command line.
+//! `create` prints the link's URL alone on stdout; its token is never shown again.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Subcommand};
+
+use super::user::DatabaseArgs;
+use crate::accounts::UserStore;
+use crate::db::Database;
+use crate::domain::{ByteSize, Lifetime, Username};
+use crate::links::{Link, LinkState, LinkStore, NewLink};
+
+/// `postbox link …`.
+#[derive(Debug, Args)]
+pub struct LinkCommand {
+    #[command(subcommand)]
+    action: LinkAction,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The URL people reach the app at; links are `<it>/u/<token>`.
+    #[arg(long, env = "POSTBOX_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// Where the app listens (the links' address when no public URL is set).
+    #[arg(
+        long,
+        env = "POSTBOX_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    listen: SocketAddr,
+}
+
+#[derive(Debug, Subcommand)]
+enum LinkAction {
+    /// Make a guest upload link for an account; prints its URL alone.
+    Create {
+        /// The account whose space guests upload into.
+        name: Username,
+        /// What the link is for (guests see it).
+        #[arg(long, default_value = "Files for me")]
+        label: String,
+        /// Largest file (default: the account's own limit).
+        #[arg(long)]
+        max_size: Option<ByteSize>,
+        /// Most files (default 100).
+        #[arg(long)]
+        max_files: Option<u64>,
+        /// Most bytes in all (default: the account's quota, or 1 GB).
+        #[arg(long)]
+        max_total: Option<ByteSize>,
+        /// How long it works: 90s, 10m, 12h, 7d (default 7d, at most 30d).
+        #[arg(long)]
+        expires_in: Option<Lifetime>,
+    },
+    /// List an account's links (never their tokens).
+    List {
+        /// The account.
+        name: Username,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a link by its ID or its whole URL.
+    Revoke {
+        /// The ID (first column of `link list`) or the URL.
+        link: String,
+    },
+}
+
+fn row(link: &Link, now: i64) -> String {
+    let state = match link.state(now) {
+        LinkState::Open => "open",
+        LinkState::Expired => "expired",
+        LinkState::Revoked => "revoked",
+    };
+    format!(
+        "{:<14} {:<8} {:>6}/{:<6} {:>10}/{:<10} {}",
+        link.id,
+        state,
+        link.files_held,
+        link.max_files,
+        ByteSize::from_bytes(link.bytes_held).to_string(),
+        ByteSize::from_bytes(link.max_total).to_string(),
+        link.label
+    )
+}
+
+/// Runs a link command and returns what to print.
+pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
+    let db = Database::connect(&command.database.url()).await?;
+    let users = UserStore::new(db.clone());
+    let links = LinkStore::new(db, users.clone());
+    let actor = super::user::actor();
+    let base = command
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", command.listen));
+    match command.action {
+        LinkAction::Create {
+            name,
+            label,
+            max_size,
+            max_files,
+            max_total,
+            expires_in,
+        } => {
+            let owner = users
+                .get(name.as_str())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no account named {name}"))?;
+            let new = NewLink {
+                label,
+                max_size,
+                max_files,
+                max_total,
+                lifetime_secs: expires_in.map(|l| l.duration().as_secs()),
+            };
+            let (_, token) = links.create(&actor, &owner, new).await?;
+            Ok(format!("{}/u/{token}", base.trim_end_matches('/')))
+        }
+        LinkAction::List { name, json } => {
+            let list = links.list(name.as_str()).await?;
+            if json {
+                return Ok(serde_json::to_string_pretty(&list)?);
+            }
+            let now = crate::db::unix_now();
+            let mut out = format!(
+                "{:<14} {:<8} {:>13} {:>21} {}",
+                "ID", "STATE", "FILES", "BYTES", "LABEL"
+            );
+            for link in &list {
+                out.push('\n');
+                out.push_str(&row(link, now));
+            }
+            Ok(out)
+        }
+        LinkAction::Revoke { link } => {
+            let id = match link.rsplit_once("/u/") {
+                Some((_, token)) => links
+                    .by_token(token.trim_end_matches('/'))
+                    .await?
+                    .map(|found| found.id)
+                    .ok_or_else(|| anyhow::anyhow!("there is no link with that URL"))?,
+                None => link,
+            };
+            let revoked = links.revoke(&actor, &id, None).await?;
+            Ok(format!(
+                "revoked {} ({}) of {}",
+                revoked.id, revoked.label, revoked.owner
+            ))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Making a link: its limits checked against its owner's, a token shown once.
+
+use rand::distr::{Alphanumeric, SampleString};
+use serde_json::json;
+
+use super::{
+    DEFAULT_LIFETIME_SECS, DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL, Link, LinkError, LinkStore,
+    MAX_LABEL_LEN, NewLink, hash, signed,
+};
+use crate::accounts::User;
+use crate::db::unix_now;
+
+impl LinkStore {
+    /// Makes a link for `owner` (`actor` did it): the link, and its token (shown once,
+    /// never stored). Limits default as the contract says and may not exceed the
+    /// owner's own.
+    pub async fn create(
+        &self,
+        actor: &str,
+        owner: &User,
+        new: NewLink,
+    ) -> Result<(Link, String), LinkError> {
+        let label = new.label.trim();
+        if label.is_empty()
+            || label.chars().count() > MAX_LABEL_LEN
+            || label.chars().any(char::is_control)
+        {
+            return Err(LinkError::Invalid(format!(
+                "The label must be 1 to {MAX_LABEL_LEN} characters, without control characters."
+            )));
+        }
+        let max_size = new.max_size.map_or(owner.max_size.bytes(), |s| s.bytes());
+        if max_size == 0 || max_size > owner.max_size.bytes() {
+            return Err(LinkError::Invalid(format!(
+                "The largest file must be between 1 byte and your own limit of {}.",
+                owner.max_size
+            )));
+        }
+        let max_files = new.max_files.unwrap_or(DEFAULT_MAX_FILES);
+        if max_files == 0 || max_files > 100_000 {
+            return Err(LinkError::Invalid(
+                "The number of files must be between 1 and 100,000.".to_owned(),
+            ));
+        }
+        let ceiling = owner.quota.map_or(DEFAULT_MAX_TOTAL, |q| q.bytes());
+        let max_total = new.max_total.map_or(ceiling, |t| t.bytes());
+        if max_total == 0 || owner.quota.is_some_and(|q| max_total > q.bytes()) {
+            return Err(LinkError::Invalid(format!(
+                "The total must be at least one byte{}.",
+                owner
+                    .quota
+                    .map(|q| format!(" and at most your quota of {q}"))
+                    .unwrap_or_default()
+            )));
+        }
+        let lifetime = new.lifetime_secs.unwrap_or(DEFAULT_LIFETIME_SECS);
+        if !(1..=30 * 86_400).contains(&lifetime) {
+            return Err(LinkError::Invalid(
+                "A link lasts from one second to 30 days.".to_owned(),
+            ));
+        }
+        let mut rng = rand::rng();
+        let token = Alphanumeric.sample_string(&mut rng, 40);
+        let now = unix_now();
+        let link = Link {
+            id: Alphanumeric.sample_string(&mut rng, 12).to_lowercase(),
+            owner: owner.name.to_string(),
+            label: label.to_owned(),
+            max_size,
+            max_files,
+            max_total,
+            created_at: now,
+            expires_at: now.saturating_add(signed(lifetime)),
+            revoked_at: None,
+            has_password: false,
+            files_held: 0,
+            bytes_held: 0,
+        };
+        sqlx::query(
+            "INSERT INTO links (id, owner, token_hash, label, max_size, max_files, max_total, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&link.id)
+        .bind(&link.owner)
+        .bind(hash(&token))
+        .bind(&link.label)
+        .bind(signed(max_size))
+        .bind(signed(max_files))
+        .bind(signed(max_total))
+        .bind(now)
+        .bind(link.expires_at)
+        .execute(self.db.pool())
+        .await?;
+        let details = json!({
+            "link": link.id, "label": link.label, "max_size": max_size,
+            "max_files": max_files, "max_total": max_total, "expires_at": link.expires_at,
+        });
+        self.users
+            .log_event(actor, "create link", &owner.name, details)
+            .await?;
+        Ok((link, token))
+    }
+}

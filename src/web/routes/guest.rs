@@ -1,0 +1,187 @@
+//! Guest upload links: `GET /u/{token}` (the uploader for someone without an account)
+//! and `POST /u/{token}/presign` (a form for one file under the link's folder, within
+//! the link's limits and its owner's quota). An unknown token answers 404; an expired
+//! or revoked link 410, with a page saying so and no form.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::presign::{PresignAnswer, PresignRequest, described};
+use crate::accounts::{User, UserStore};
+use crate::domain::ByteSize;
+use crate::links::{Link, LinkFull, LinkState, LinkStore};
+use crate::signing::{FormFile, FormSigner, Uploader, unique_key_suffix};
+use crate::web::render::render;
+use crate::web::{AppError, Csrf, Layout, PageContext};
+
+#[derive(Template)]
+#[template(path = "guest.html")]
+struct GuestPage {
+    layout: Layout,
+    token: String,
+    label: String,
+    owner: String,
+    max_size: u64,
+    max_size_display: String,
+    files_left: u64,
+    bytes_left: String,
+    expires: String,
+}
+
+/// The open link `token` names and its enabled owner, or the answer to give instead.
+async fn open_link(
+    token: &str,
+    links: &LinkStore,
+    users: &UserStore,
+    now: i64,
+) -> Result<(Link, User), AppError> {
+    let link = links
+        .by_token(token)
+        .await
+        .map_err(link_error)?
+        .ok_or(AppError::NotFound)?;
+    let gone = |why: &str| {
+        AppError::Gone(format!(
+            "This upload link {why}. Ask whoever sent it for a new one."
+        ))
+    };
+    match link.state(now) {
+        LinkState::Open => {}
+        LinkState::Expired => return Err(gone("has expired")),
+        LinkState::Revoked => return Err(gone("was withdrawn")),
+    }
+    let owner = users.get(&link.owner).await?;
+    match owner {
+        Some(owner) if !owner.disabled => Ok((link, owner)),
+        _ => Err(gone("no longer works")),
+    }
+}
+
+pub(super) fn link_error(error: crate::links::LinkError) -> AppError {
+    match error {
+        crate::links::LinkError::Invalid(text) => AppError::BadRequest(text),
+        crate::links::LinkError::NotFound(_) => {
+            AppError::Missing("There is no such link.".to_owned())
+        }
+        crate::links::LinkError::Accounts(error) => error.into(),
+    }
+}
+
+/// Settles the link's expired forms with what the bucket holds, so what is left is exact.
+async fn settle(
+    link: &Link,
+    links: &LinkStore,
+    forms: &FormSigner,
+    now: i64,
+) -> Result<(), AppError> {
+    for form in links
+        .expired_forms(&link.id, now)
+        .await
+        .map_err(link_error)?
+    {
+        let found = forms
+            .storage()
+            .head(&form.key)
+            .await?
+            .map(|object| object.size);
+        links
+            .settle(&link.id, &form, found)
+            .await
+            .map_err(link_error)?;
+    }
+    Ok(())
+}
+
+/// `GET /u/{token}`.
+pub async fn page(
+    token: web::Path<String>,
+    context: PageContext,
+    links: web::Data<LinkStore>,
+    users: web::Data<UserStore>,
+    forms: web::Data<FormSigner>,
+) -> Result<HttpResponse, AppError> {
+    let now = forms.now();
+    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    settle(&link, &links, &forms, now).await?;
+    let link = links
+        .get(&link.id)
+        .await
+        .map_err(link_error)?
+        .unwrap_or(link);
+    let max_size = ByteSize::from_bytes(link.max_size.min(owner.max_size.bytes()));
+    render(&GuestPage {
+        layout: context.anonymous(),
+        token: token.into_inner(),
+        label: link.label.clone(),
+        owner: owner.name.to_string(),
+        max_size: max_size.bytes(),
+        max_size_display: max_size.to_string(),
+        files_left: link.files_left(),
+        bytes_left: ByteSize::from_bytes(link.bytes_left()).to_string(),
+        expires: super::utc_time(
+            link.expires_at,
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
+        ),
+    })
+}
+
+/// `POST /u/{token}/presign` (the page's CSRF token as `X-CSRF-Token`): a form for one
+/// file, reserved against the link (and the owner's quota) before it is handed out.
+pub async fn presign(
+    token: web::Path<String>,
+    links: web::Data<LinkStore>,
+    users: web::Data<UserStore>,
+    forms: web::Data<FormSigner>,
+    request: Csrf<web::Json<PresignRequest>>,
+) -> Result<HttpResponse, AppError> {
+    let now = forms.now();
+    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    settle(&link, &links, &forms, now).await?;
+    let mut uploader: Uploader = forms.uploader(&owner).await?;
+    uploader.prefix = link.folder(&owner.prefix);
+    uploader.max_size = uploader.max_size.min(ByteSize::from_bytes(link.max_size));
+    let (name, content_type) = described(&uploader, &request)?;
+    let size = request.size;
+    let key_suffix = unique_key_suffix(forms.clock_now(), name.as_str());
+    let key = format!("{}{key_suffix}", uploader.prefix);
+    // A second later than the form itself, so the hold never ends before the form.
+    let expires_at = forms.expiry_from_now() + 1;
+    match links
+        .reserve(&link.id, &key, size, now, expires_at)
+        .await
+        .map_err(link_error)?
+    {
+        Ok(()) => {}
+        Err(LinkFull::Files) => {
+            return Err(AppError::TooLarge(format!(
+                "This link takes {} files, and has them all.",
+                link.max_files
+            )));
+        }
+        Err(LinkFull::Bytes { left }) => {
+            return Err(AppError::TooLarge(format!(
+                "{name} is {}; only {} are left on this link.",
+                ByteSize::from_bytes(size),
+                ByteSize::from_bytes(left)
+            )));
+        }
+        Err(LinkFull::Closed) => {
+            return Err(AppError::Gone(
+                "This upload link no longer works.".to_owned(),
+            ));
+        }
+    }
+    let file = FormFile::Guest {
+        key_suffix: &key_suffix,
+        content_type,
+        size,
+    };
+    let form = match forms.sign(&uploader, file).await {
+        Ok(form) => form,
+        Err(error) => {
+            links.release(&link.id, &key).await.map_err(link_error)?;
+            return Err(error.into());
+        }
+    };
+    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, uploader.max_size.bytes())?))
+}

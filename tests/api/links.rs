@@ -1,0 +1,286 @@
+//! Guest upload links: made on the command line (the URL alone on stdout), a guest's
+//! page and per-file forms under `<owner prefix>links/<id>/`, limits that hold against
+//! re-posted forms and concurrent requests, 404 for unknown tokens and 410 for expired
+//! or revoked links, and the owner sees the files.
+
+use serde_json::{Value, json};
+
+use crate::backend::{postbox, run};
+use crate::helpers::{
+    BrowserForm, TestApp, USER, meta_csrf, new_client, spawn_app, spawn_app_with_clock,
+};
+
+async fn link_cli(app: &TestApp, args: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    command
+        .arg("link")
+        .args(args)
+        .env("POSTBOX_DATABASE_URL", &app.database_url)
+        .env("POSTBOX_PUBLIC_URL", &app.address);
+    let output = run(command).await;
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    (
+        output.status.code(),
+        out + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+async fn new_link(app: &TestApp, extra: &[&str]) -> String {
+    let mut args = vec!["create", USER, "--label", "Photos from the trip"];
+    args.extend_from_slice(extra);
+    let (code, out) = link_cli(app, &args).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out.lines().count(), 1, "the URL alone: {out}");
+    let url = out.trim().to_owned();
+    assert!(url.starts_with(&format!("{}/u/", app.address)), "{url}");
+    url
+}
+
+/// A guest's browser on the link: its page, and its per-file presign.
+struct Guest {
+    client: reqwest::Client,
+    url: String,
+    csrf: String,
+}
+
+impl Guest {
+    async fn open(url: &str) -> (Self, reqwest::Response) {
+        let client = new_client();
+        let page = client.get(url).send().await.unwrap();
+        let guest = Self {
+            client,
+            url: url.to_owned(),
+            csrf: String::new(),
+        };
+        (guest, page)
+    }
+
+    async fn arrive(url: &str) -> Self {
+        let (mut guest, page) = Self::open(url).await;
+        assert_eq!(page.status(), 200);
+        guest.csrf = meta_csrf(&page.text().await.unwrap());
+        guest
+    }
+
+    async fn presign(&self, name: &str, size: usize) -> reqwest::Response {
+        self.client
+            .post(format!("{}/presign", self.url))
+            .header("x-csrf-token", &self.csrf)
+            .json(&json!({"filename": name, "size": size, "content_type": "text/plain"}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn form(&self, name: &str, size: usize) -> BrowserForm {
+        let answer = self.presign(name, size).await;
+        assert_eq!(answer.status(), 200);
+        BrowserForm::from_json(&answer.json::<Value>().await.unwrap())
+    }
+}
+
+fn link_id(app: &TestApp, key: &str) -> String {
+    key.strip_prefix(&format!("{}links/", app.prefix))
+        .unwrap_or_else(|| panic!("{key} is in the link's folder"))
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_guest_uploads_into_the_links_folder_and_the_owner_sees_it() {
+    let app = spawn_app().await;
+    let url = new_link(&app, &[]).await;
+    let (_, page) = Guest::open(&url).await;
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Photos from the trip") && html.contains(USER),
+        "{html}"
+    );
+    assert!(html.contains("100 more files"), "{html}");
+    let guest = Guest::arrive(&url).await;
+    let form = guest.form("beach.txt", 9).await;
+    let stored = form.post("beach.txt", b"sand, sea".to_vec()).await;
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    let key = stored.xml("Key").unwrap();
+    let id = link_id(&app, &key);
+    assert!(key.ends_with("/beach.txt"), "{key}");
+
+    // An edited key outside the link's folder is refused by the bucket.
+    let mut edited = guest.form("other.txt", 5).await;
+    edited.set("key", &format!("{}stolen.txt", app.prefix));
+    let refused = edited.post("other.txt", b"12345".to_vec()).await;
+    assert!(refused.status >= 400, "{}", refused.body);
+    let keys = app.keys_under(&app.prefix).await;
+    assert_eq!(keys, std::slice::from_ref(&key), "nothing else landed");
+
+    let mine = app.get("/uploads").await.text().await.unwrap();
+    assert!(
+        mine.contains("beach.txt") && mine.contains(&format!("links/{id}")),
+        "{mine}"
+    );
+    let log = app.users().audit_log_of(USER, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "create link"), "{log:?}");
+}
+
+#[tokio::test]
+async fn limits_hold_against_size_count_total_reposts_and_concurrent_requests() {
+    let app = spawn_app().await;
+    let url = new_link(
+        &app,
+        &[
+            "--max-size",
+            "100",
+            "--max-files",
+            "3",
+            "--max-total",
+            "250",
+        ],
+    )
+    .await;
+    let guest = Guest::arrive(&url).await;
+    assert_eq!(
+        guest.presign("big.txt", 101).await.status(),
+        413,
+        "over the largest file"
+    );
+
+    let form = guest.form("a.txt", 100).await;
+    for _ in 0..3 {
+        assert_eq!(
+            form.post("a.txt", vec![b'a'; 100]).await.status,
+            201,
+            "a re-post overwrites"
+        );
+    }
+    assert_eq!(app.keys_under(&app.prefix).await.len(), 1);
+
+    // 150 bytes and 2 files are left: ask for five 100-byte forms at once.
+    let asks: Vec<_> = (0..5).map(|i| {
+        let client = guest.client.clone();
+        let url = guest.url.clone();
+        let csrf = guest.csrf.clone();
+        tokio::spawn(async move {
+            client
+                .post(format!("{url}/presign"))
+                .header("x-csrf-token", csrf)
+                .json(&json!({"filename": format!("c{i}.txt"), "size": 100, "content_type": "text/plain"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    }).collect();
+    let mut statuses = Vec::new();
+    for ask in asks {
+        statuses.push(ask.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 413, 413, 413, 413],
+        "only one fits in 150 bytes"
+    );
+    let answer = guest.presign("d.txt", 50).await;
+    assert_eq!(answer.status(), 200, "the last 50 bytes and the third file");
+    let full = guest.presign("e.txt", 1).await;
+    assert_eq!(full.status(), 413);
+    let body: Value = full.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("has them all"),
+        "{body}"
+    );
+
+    let no_csrf = guest
+        .client
+        .post(format!("{url}/presign"))
+        .json(&json!({"filename": "x.txt", "size": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), 403);
+}
+
+#[tokio::test]
+async fn unknown_tokens_answer_404_and_revoked_or_expired_links_410() {
+    let app = spawn_app().await;
+    let url = new_link(&app, &[]).await;
+    let guest = Guest::arrive(&url).await;
+    let unknown_url = format!("{}/u/notarealtokennotarealtoken", app.address);
+    let (_, page) = Guest::open(&unknown_url).await;
+    assert_eq!(page.status(), 404);
+    // With a valid CSRF token of this browser's session, the unknown link is still 404.
+    let unknown = Guest {
+        client: guest.client.clone(),
+        url: unknown_url,
+        csrf: guest.csrf.clone(),
+    };
+    assert_eq!(unknown.presign("a.txt", 1).await.status(), 404);
+    let (code, out) = link_cli(&app, &["revoke", &url]).await;
+    assert_eq!(code, Some(0), "{out}");
+    let (_, page) = Guest::open(&url).await;
+    assert_eq!(page.status(), 410);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("withdrawn") && !html.contains("upload-form"),
+        "{html}"
+    );
+    assert_eq!(guest.presign("a.txt", 1).await.status(), 410);
+
+    let short = new_link(&app, &["--expires-in", "1s"]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (_, page) = Guest::open(&short).await;
+    assert_eq!(page.status(), 410);
+    assert!(page.text().await.unwrap().contains("expired"));
+
+    let (code, out) = link_cli(&app, &["list", USER]).await;
+    assert_eq!(code, Some(0));
+    assert!(out.lines().next().unwrap().starts_with("ID"), "{out}");
+    assert!(out.contains("revoked") && out.contains("expired"), "{out}");
+    assert!(
+        !out.contains(url.rsplit('/').next().unwrap()),
+        "never the token"
+    );
+    let (_, json) = link_cli(&app, &["list", USER, "--json"]).await;
+    let json: Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert!(json[0]["id"].is_string());
+    // Limits above the owner's own are refused.
+    let (code, out) = link_cli(&app, &["create", USER, "--max-size", "2MB"]).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("your own limit"), "{out}");
+}
+
+/// A guest form that expires unposted frees its file and bytes; one that was posted
+/// stays counted.
+#[tokio::test]
+async fn expired_guest_forms_are_settled_by_what_the_bucket_holds() {
+    let (app, handle) = spawn_app_with_clock().await;
+    let url = new_link(&app, &["--max-files", "2", "--max-total", "200"]).await;
+    let guest = Guest::arrive(&url).await;
+    let posted = guest.form("kept.txt", 100).await;
+    assert_eq!(posted.post("kept.txt", vec![b'k'; 100]).await.status, 201);
+    let _never_posted = guest.form("lost.txt", 100).await;
+    assert_eq!(
+        guest.presign("more.txt", 1).await.status(),
+        413,
+        "both slots held"
+    );
+    handle.advance(time::Duration::minutes(11));
+    let answer = guest.presign("more.txt", 100).await;
+    assert_eq!(
+        answer.status(),
+        200,
+        "the unposted form's slot and bytes came back"
+    );
+    assert_eq!(guest.presign("again.txt", 1).await.status(), 413);
+}
