@@ -349,3 +349,59 @@ async fn in_put_mode_the_page_uploads_each_file_with_a_presigned_put() {
     }
     browser.close().await;
 }
+
+/// A guest on an upload link, not signed in: the same uploader (a dropped file, a
+/// chosen one over the link's largest file), under the CSP, on a phone.
+#[tokio::test]
+async fn a_guest_drops_a_file_on_an_upload_link_and_it_lands_in_the_links_folder() {
+    let app = spawn_app().await;
+    let owner = app.users().get(USER).await.unwrap().unwrap();
+    let links = postbox::links::LinkStore::new(app.database().clone(), app.users());
+    let new = postbox::links::NewLink {
+        label: "Scans for the accountant".into(),
+        max_size: Some(postbox::domain::ByteSize::from_bytes(1000)),
+        ..Default::default()
+    };
+    let (link, token) = links.create("test", &owner, new).await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let big = files.path().join("too big.bin");
+    std::fs::write(&big, vec![0u8; 1001]).unwrap();
+
+    let browser = Browser::start(Scripts::On).await;
+    browser.open(&app, &format!("/u/{token}")).await;
+    browser.wait_for("#upload-form").await;
+    browser.run::<()>(WATCH_POLICY).await;
+    browser.narrow_to_a_phone().await;
+    let heading = browser.find("h1").await.text().await.unwrap();
+    assert_eq!(heading, "Scans for the accountant");
+    browser
+        .run::<()>(
+            "const dropped = new DataTransfer();
+             dropped.items.add(new File(['a scanned page\\n'], 'scan 1.txt', { type: 'text/plain' }));
+             const zone = document.querySelector('.dropzone');
+             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));",
+        )
+        .await;
+    browser
+        .find("input#file")
+        .await
+        .send_keys(&big.display().to_string())
+        .await
+        .unwrap();
+    let rows = finished_rows(&browser, 2).await;
+    let done = rows.iter().find(|r| r.name == "scan 1.txt").unwrap();
+    assert_eq!(done.state, "is-done", "{done:?}");
+    let failed = rows.iter().find(|r| r.name == "too big.bin").unwrap();
+    assert_eq!(failed.state, "is-error", "{failed:?}");
+    assert_eq!(
+        failed.status,
+        "too big.bin is 1,001 bytes; the limit is 1,000 bytes."
+    );
+    assert_eq!(policy_violations(&browser).await, Vec::<String>::new());
+    browser.screenshot("10-guest-link-phone").await;
+    let folder = format!("{}links/{}/", app.prefix, link.id);
+    let keys = app.keys_under(&folder).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with("/scan 1.txt"), "{keys:?}");
+    browser.close().await;
+}
