@@ -27,8 +27,9 @@ use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
 use crate::web::routes::admin::system::SystemFacts;
+use crate::web::routes::links::PublicUrl;
 use crate::web::routes::{self, admin};
-use crate::web::{api, extract, session};
+use crate::web::session;
 
 /// How long a stopping server waits for the requests in flight.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -55,6 +56,7 @@ struct State {
     tokens: web::Data<TokenStore>,
     upload_method: web::Data<UploadMethod>,
     links: web::Data<LinkStore>,
+    public_url: web::Data<PublicUrl>,
 }
 
 impl Application {
@@ -104,6 +106,7 @@ impl Application {
             tokens: web::Data::new(TokenStore::new(db.clone(), users.clone())),
             upload_method: web::Data::new(settings.upload_method),
             links: web::Data::new(LinkStore::new(db.clone(), users.clone())),
+            public_url: web::Data::new(PublicUrl(settings.public_url.clone())),
             users: web::Data::new(users),
             limiter: web::Data::new(LoginLimiter::new(db)),
             defaults: web::Data::new(admin::AccountDefaults {
@@ -153,7 +156,8 @@ impl Application {
                 .app_data(state.tokens.clone())
                 .app_data(state.upload_method.clone())
                 .app_data(state.links.clone())
-                .configure(route_table)
+                .app_data(state.public_url.clone())
+                .configure(routes::table::route_table)
         })
         .listen(listener)?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
@@ -192,65 +196,6 @@ impl Application {
         tracing::info!("postbox stopped: the requests in flight have finished");
         Ok(())
     }
-}
-
-/// Every route of the app.
-fn route_table(app: &mut web::ServiceConfig) {
-    use routes::{api_uploads, assets, guest, login, presign, tokens, upload, uploads};
-    app.route("/healthz", web::get().to(routes::health))
-        .route("/metrics", web::get().to(crate::web::metrics::endpoint))
-        .route("/", web::get().to(routes::home))
-        .route("/upload", web::get().to(upload::page))
-        .route("/upload/one", web::get().to(upload::one))
-        .route("/uploads", web::get().to(uploads::page))
-        .route("/uploads/download", web::get().to(uploads::download))
-        .route("/uploads/delete", web::post().to(uploads::delete))
-        .route("/account/tokens", web::get().to(tokens::page))
-        .route("/account/tokens", web::post().to(tokens::create))
-        .route(
-            "/account/tokens/{id}/revoke",
-            web::post().to(tokens::revoke),
-        )
-        .route("/login", web::get().to(login::page))
-        .route("/login", web::post().to(login::submit))
-        .route("/logout", web::post().to(login::logout))
-        .route("/static/{name}", web::get().to(assets::asset))
-        .route("/u/{token}", web::get().to(guest::page))
-        .service(
-            web::resource("/u/{token}/presign")
-                .wrap(from_fn(api::json_errors))
-                .route(web::post().to(guest::presign)),
-        )
-        .service(
-            web::scope("/api")
-                .wrap(from_fn(api::json_errors))
-                .route("/presign", web::post().to(presign::presign))
-                .route("/presign-put", web::post().to(presign::presign_put))
-                .route("/uploads", web::get().to(api_uploads::list))
-                .route("/uploads", web::delete().to(api_uploads::delete))
-                .route("/uploads/download", web::get().to(api_uploads::download))
-                .route("/uploads/confirm", web::post().to(api_uploads::confirm))
-                .route(
-                    "/openapi.json",
-                    web::get().to(crate::web::openapi::openapi_json),
-                )
-                .default_service(web::to(routes::not_found)),
-        )
-        .service(
-            web::scope("/admin")
-                .wrap(from_fn(extract::admin_only))
-                .route("", web::get().to(admin::home))
-                .route("/", web::get().to(admin::home))
-                .route("/users", web::get().to(admin::users::list))
-                .route("/users", web::post().to(admin::users::create))
-                .route("/users/{name}", web::get().to(admin::user::edit))
-                .route("/users/{name}", web::post().to(admin::user::update))
-                .route("/audit", web::get().to(admin::audit::page))
-                .route("/system", web::get().to(admin::system::page))
-                .route("/system", web::post().to(admin::system::run))
-                .default_service(web::to(routes::not_found)),
-        )
-        .default_service(web::to(routes::not_found));
 }
 
 /// The configured bucket, or the embedded local one when none is configured (kept

@@ -284,3 +284,102 @@ async fn expired_guest_forms_are_settled_by_what_the_bucket_holds() {
     );
     assert_eq!(guest.presign("again.txt", 1).await.status(), 413);
 }
+
+#[tokio::test]
+async fn the_links_pages_make_show_and_revoke_only_ones_own_links() {
+    let app = spawn_app().await;
+    let page = app.get("/links").await.text().await.unwrap();
+    assert!(page.contains("No links yet."), "{page}");
+    let made = app
+        .post_form(
+            "/links",
+            &[
+                ("label", "Tax papers"),
+                ("max_size", "500"),
+                ("max_files", "2"),
+                ("max_total", ""),
+                ("lifetime", "86400"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let html = made.text().await.unwrap();
+    let document = scraper::Html::parse_document(&html);
+    let shown = scraper::Selector::parse("#new-link-url").unwrap();
+    let url = document
+        .select(&shown)
+        .next()
+        .expect("the URL is shown")
+        .text()
+        .collect::<String>();
+    assert!(url.starts_with(&format!("{}/u/", app.address)), "{url}");
+    let again = app.get("/links").await.text().await.unwrap();
+    assert!(!again.contains(&url), "the URL is shown once");
+    let id_link = scraper::Html::parse_document(&again);
+    let anchor = scraper::Selector::parse("#links a").unwrap();
+    let href = id_link
+        .select(&anchor)
+        .next()
+        .unwrap()
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert!(href.starts_with("/links/"), "{href}");
+
+    let guest = Guest::arrive(&url).await;
+    let form = guest.form("return.txt", 6).await;
+    assert_eq!(
+        form.post("return.txt", b"income".to_vec()).await.status,
+        201
+    );
+    let one = app.get(&href).await.text().await.unwrap();
+    assert!(
+        one.contains("return.txt") && one.contains("1 of 2"),
+        "{one}"
+    );
+
+    for (field, bad) in [
+        ("max_size", "2MB"),
+        ("max_files", "many"),
+        ("lifetime", "999"),
+    ] {
+        let mut fields = vec![
+            ("label", "x"),
+            ("max_size", ""),
+            ("max_files", ""),
+            ("max_total", ""),
+            ("lifetime", "3600"),
+        ];
+        for f in fields.iter_mut() {
+            if f.0 == field {
+                f.1 = bad;
+            }
+        }
+        let refused = app.post_form("/links", &fields).await;
+        assert_eq!(refused.status(), 400, "{field}={bad}");
+    }
+
+    app.add_user("mallory", postbox::accounts::Role::User, "others/mallory/")
+        .await;
+    let mallory = app.browser_of("mallory", crate::helpers::PASSWORD).await;
+    assert_eq!(mallory.get(&href).await.status(), 404);
+    assert_eq!(
+        mallory
+            .post_form(&format!("{href}/revoke"), &[])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        guest.presign("more.txt", 1).await.status(),
+        200,
+        "still open"
+    );
+
+    let revoked = app.post_form(&format!("{href}/revoke"), &[]).await;
+    assert_eq!(revoked.status(), 303);
+    assert_eq!(guest.presign("late.txt", 1).await.status(), 410);
+    let (_, page) = Guest::open(&url).await;
+    assert_eq!(page.status(), 410);
+}

@@ -1,5 +1,5 @@
 //! The OpenAPI document: served without credentials, it names every `/api` route of
-//! the route table (read from `src/startup.rs`, so a new route without documentation
+//! the route table (read from `src/web/routes/table.rs`, so a new route without documentation
 //! fails here), every documented route is really served, and bad bodies and queries on
 //! every endpoint answer a 4xx JSON sentence, never a 5xx.
 
@@ -7,10 +7,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
 
-/// `(METHOD, /api/path)` of every route in the `/api` scope of `src/startup.rs`.
+/// `(METHOD, /api/path)` of every route in the `/api` scope of the route table.
 fn routes_in_the_table() -> Vec<(String, String)> {
-    let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/startup.rs")).unwrap();
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/web/routes/table.rs"
+    ))
+    .unwrap();
     let start = source.find("web::scope(\"/api\")").expect("the /api scope");
     let scope = &source[start..];
     let scope = &scope[..scope.find(".default_service").expect("its end")];

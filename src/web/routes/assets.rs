@@ -16,6 +16,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script("api.js", include_str!("../../../static/api.js")),
     script("s3.js", include_str!("../../../static/s3.js")),
     script("sizes.js", include_str!("../../../static/sizes.js")),
+    script("copy.js", include_str!("../../../static/copy.js")),
 ];
 
 /// An ES module of the upload page (`<script type="module">` needs a JavaScript type).
