@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{api_uploads, presign};
+use super::routes::{api_links, api_uploads, presign};
 
 /// The document.
 #[derive(OpenApi)]
@@ -28,12 +28,16 @@ use super::routes::{api_uploads, presign};
         api_uploads::download,
         api_uploads::confirm,
         api_uploads::delete,
+        api_links::create,
+        api_links::list,
+        api_links::delete,
         openapi_json,
     ),
     modifiers(&Schemes),
     tags(
         (name = "uploads", description = "Signed forms and PUT URLs for one file"),
         (name = "files", description = "Your files: list, download, confirm, delete"),
+        (name = "links", description = "Guest upload links: make, list, revoke"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -383,3 +383,57 @@ async fn the_links_pages_make_show_and_revoke_only_ones_own_links() {
     let (_, page) = Guest::open(&url).await;
     assert_eq!(page.status(), 410);
 }
+
+#[tokio::test]
+async fn the_links_api_makes_lists_and_revokes_with_a_token_or_the_session() {
+    let app = spawn_app().await;
+    let made = app
+        .post_json(
+            "/api/links",
+            &json!({"label": "From the API", "max_files": 3, "expires_in": 3600}),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.unwrap();
+    let url = made["url"].as_str().unwrap().to_owned();
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("{}/u/", app.address)), "{url}");
+    assert_eq!(Guest::open(&url).await.1.status(), 200);
+
+    let listed: Value = app.get("/api/links").await.json().await.unwrap();
+    let first = &listed["links"][0];
+    assert_eq!(first["id"], id.as_str());
+    assert_eq!(first["max_files"], 3);
+    assert_eq!(first["revoked"], false);
+    assert!(
+        first.get("url").is_none(),
+        "the URL is known only at creation"
+    );
+
+    let too_big = app
+        .post_json("/api/links", &json!({"label": "x", "max_size": 2_000_000}))
+        .await;
+    assert_eq!(too_big.status(), 400, "over the owner's own largest file");
+    let no_csrf = app
+        .client
+        .delete(format!("{}/api/links/{id}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), 403);
+    app.add_user("mallory", postbox::accounts::Role::User, "others/mallory/")
+        .await;
+    let mallory = app.browser_of("mallory", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        mallory
+            .delete_api(&format!("/api/links/{id}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.delete_api(&format!("/api/links/{id}")).await.status(),
+        204
+    );
+    assert_eq!(Guest::open(&url).await.1.status(), 410);
+}

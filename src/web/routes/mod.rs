@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. `startup` has the one route table.
 
 pub mod admin;
+pub mod api_links;
 pub mod api_uploads;
 pub mod assets;
 pub mod guest;

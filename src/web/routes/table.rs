@@ -8,7 +8,9 @@ use crate::web::{api, extract};
 
 /// Every route of the app.
 pub fn route_table(app: &mut web::ServiceConfig) {
-    use routes::{api_uploads, assets, guest, links, login, presign, tokens, upload, uploads};
+    use routes::{
+        api_links, api_uploads, assets, guest, links, login, presign, tokens, upload, uploads,
+    };
     app.route("/healthz", web::get().to(routes::health))
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
         .route("/", web::get().to(routes::home))
@@ -46,6 +48,9 @@ pub fn route_table(app: &mut web::ServiceConfig) {
                 .route("/uploads", web::delete().to(api_uploads::delete))
                 .route("/uploads/download", web::get().to(api_uploads::download))
                 .route("/uploads/confirm", web::post().to(api_uploads::confirm))
+                .route("/links", web::post().to(api_links::create))
+                .route("/links", web::get().to(api_links::list))
+                .route("/links/{id}", web::delete().to(api_links::delete))
                 .route(
                     "/openapi.json",
                     web::get().to(crate::web::openapi::openapi_json),
