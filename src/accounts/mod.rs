@@ -15,6 +15,9 @@ pub use audit::AuditEntry;
 pub use bootstrap::ensure_first_admin;
 pub use error::AccountsError;
 pub use limiter::LoginLimiter;
-pub use password::{MIN_PASSWORD_LEN, generate_password};
+pub use password::{
+    MIN_PASSWORD_LEN, check as check_password, generate_password, hash as hash_password,
+    verify as verify_password,
+};
 pub use store::UserStore;
 pub use user::{MAX_CONTENT_TYPE_PREFIX_LEN, NewUser, Role, User, UserChanges};

@@ -11,7 +11,7 @@ use super::AccountsError;
 pub const MIN_PASSWORD_LEN: usize = 10;
 
 /// Refuses a password too short to keep anyone out.
-pub(super) fn check(password: &SecretString) -> Result<(), AccountsError> {
+pub fn check(password: &SecretString) -> Result<(), AccountsError> {
     if password.expose_secret().chars().count() < MIN_PASSWORD_LEN {
         return Err(AccountsError::WeakPassword);
     }
@@ -19,7 +19,7 @@ pub(super) fn check(password: &SecretString) -> Result<(), AccountsError> {
 }
 
 /// The argon2id hash of `password`, with a fresh salt.
-pub(super) async fn hash(password: SecretString) -> Result<String, AccountsError> {
+pub async fn hash(password: SecretString) -> Result<String, AccountsError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         Argon2::default()
@@ -34,10 +34,7 @@ pub(super) async fn hash(password: SecretString) -> Result<String, AccountsError
 
 /// Whether `password` matches `hash`; with no hash (an unknown name) it checks against
 /// a dummy one, so both paths take as long and tell nothing about who exists.
-pub(super) async fn verify(
-    password: SecretString,
-    hash: Option<String>,
-) -> Result<bool, AccountsError> {
+pub async fn verify(password: SecretString, hash: Option<String>) -> Result<bool, AccountsError> {
     let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
     let matches = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {

@@ -52,6 +52,9 @@ enum LinkAction {
         /// How long it works: 90s, 10m, 12h, 7d (default 7d, at most 30d).
         #[arg(long)]
         expires_in: Option<Lifetime>,
+        /// Read a password guests must give first from standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// List an account's links (never their tokens).
     List {
@@ -104,6 +107,7 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
             max_files,
             max_total,
             expires_in,
+            password_stdin,
         } => {
             let owner = users
                 .get(name.as_str())
@@ -115,6 +119,11 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
                 max_files,
                 max_total,
                 lifetime_secs: expires_in.map(|l| l.duration().as_secs()),
+                password: if password_stdin {
+                    Some(super::user::read_password()?)
+                } else {
+                    None
+                },
             };
             let (_, token) = links.create(&actor, &owner, new).await?;
             Ok(format!("{}/u/{token}", base.trim_end_matches('/')))

@@ -103,7 +103,8 @@ pub(super) fn actor() -> String {
     )
 }
 
-fn read_password() -> anyhow::Result<SecretString> {
+/// A password from standard input, without its line ending.
+pub(super) fn read_password() -> anyhow::Result<SecretString> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
     let password = text.trim_end_matches(['\r', '\n']).to_owned();

@@ -59,6 +59,18 @@ impl LinkStore {
                 "A link lasts from one second to 30 days.".to_owned(),
             ));
         }
+        let password_hash = match new.password {
+            Some(password) => {
+                crate::accounts::check_password(&password).map_err(|_| {
+                    LinkError::Invalid(format!(
+                        "The link's password must be at least {} characters long.",
+                        crate::accounts::MIN_PASSWORD_LEN
+                    ))
+                })?;
+                Some(crate::accounts::hash_password(password).await?)
+            }
+            None => None,
+        };
         let mut rng = rand::rng();
         let token = Alphanumeric.sample_string(&mut rng, 40);
         let now = unix_now();
@@ -72,13 +84,14 @@ impl LinkStore {
             created_at: now,
             expires_at: now.saturating_add(signed(lifetime)),
             revoked_at: None,
-            has_password: false,
+            has_password: password_hash.is_some(),
             files_held: 0,
             bytes_held: 0,
         };
         sqlx::query(
             "INSERT INTO links (id, owner, token_hash, label, max_size, max_files, max_total, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, expires_at, password_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&link.id)
         .bind(&link.owner)
@@ -89,6 +102,7 @@ impl LinkStore {
         .bind(signed(max_total))
         .bind(now)
         .bind(link.expires_at)
+        .bind(password_hash)
         .execute(self.db.pool())
         .await?;
         let details = json!({

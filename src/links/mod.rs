@@ -110,6 +110,8 @@ pub struct NewLink {
     pub max_total: Option<ByteSize>,
     /// Lifetime in seconds (default 7 days).
     pub lifetime_secs: Option<u64>,
+    /// A password guests must give first (stored as an argon2id hash).
+    pub password: Option<secrecy::SecretString>,
 }
 
 /// Why a link could not be made, found or used.
@@ -195,6 +197,26 @@ impl LinkStore {
             .fetch_optional(self.db.pool())
             .await?;
         Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Whether `password` is link `id`'s (always false for a link without one).
+    pub async fn check_password(
+        &self,
+        id: &str,
+        password: secrecy::SecretString,
+    ) -> Result<bool, LinkError> {
+        let row = sqlx::query("SELECT password_hash FROM links WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await?;
+        let stored: Option<String> = match row {
+            Some(row) => row.try_get("password_hash")?,
+            None => None,
+        };
+        let Some(stored) = stored else {
+            return Ok(false);
+        };
+        Ok(crate::accounts::verify_password(password, Some(stored)).await?)
     }
 
     /// The link whose token is `token`, whatever its state.

@@ -77,6 +77,23 @@ pub fn csrf_token(session: &Session) -> String {
     token
 }
 
+/// How long a guest link's password, once given, is remembered by that browser.
+pub const LINK_UNLOCK_SECS: i64 = 12 * 3600;
+
+/// Remembers that this browser gave link `id`'s password (until `now` + 12 hours).
+pub fn unlock_link(session: &Session, id: &str, now: i64) {
+    let _ = session.insert(format!("link:{id}"), now + LINK_UNLOCK_SECS);
+}
+
+/// Whether this browser gave link `id`'s password lately.
+pub fn link_unlocked(session: &Session, id: &str, now: i64) -> bool {
+    session
+        .get::<i64>(&format!("link:{id}"))
+        .ok()
+        .flatten()
+        .is_some_and(|until| until > now)
+}
+
 /// Leaves `message` for the next page this session sees (after a 303).
 pub fn set_flash(session: &Session, message: &str) {
     // Losing the message only loses the sentence, never the change it reports.

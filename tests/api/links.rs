@@ -437,3 +437,97 @@ async fn the_links_api_makes_lists_and_revokes_with_a_token_or_the_session() {
     );
     assert_eq!(Guest::open(&url).await.1.status(), 410);
 }
+
+#[tokio::test]
+async fn a_password_link_signs_nothing_before_the_password_and_unlocks_that_browser_only() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = postbox(dir.path());
+    command
+        .args([
+            "link",
+            "create",
+            USER,
+            "--label",
+            "Private",
+            "--password-stdin",
+        ])
+        .env("POSTBOX_DATABASE_URL", &app.database_url)
+        .env("POSTBOX_PUBLIC_URL", &app.address)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"open sesame 42\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let url = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+
+    let (mut guest, page) = Guest::open(&url).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"type="password""#), "{html}");
+    assert!(
+        !html.contains("upload-form") && !html.contains("policy"),
+        "no signed fields: {html}"
+    );
+    guest.csrf = meta_csrf(&html);
+    assert_eq!(
+        guest.presign("a.txt", 1).await.status(),
+        403,
+        "no signing before the password"
+    );
+
+    let post = |password: &str| {
+        guest
+            .client
+            .post(&url)
+            .form(&[("password", password), ("csrf_token", guest.csrf.as_str())])
+            .send()
+    };
+    let wrong = post("not the password").await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(crate::helpers::alert(&wrong.text().await.unwrap()).contains("not right"));
+    assert_eq!(guest.presign("a.txt", 1).await.status(), 403);
+    let right = post("open sesame 42").await.unwrap();
+    assert_eq!(right.status(), 303);
+    let page = guest
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("upload-form"), "{page}");
+    assert_eq!(guest.presign("a.txt", 1).await.status(), 200);
+
+    // Another browser still has to give it.
+    let other = Guest::arrive(&url).await;
+    assert_eq!(other.presign("b.txt", 1).await.status(), 403);
+    // Guessing is limited like signing in.
+    let mut last = 0;
+    for _ in 0..12 {
+        last = other
+            .client
+            .post(&url)
+            .form(&[("password", "guess"), ("csrf_token", other.csrf.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 429, "too many wrong passwords");
+}

@@ -33,6 +33,10 @@ pub struct NewLinkRequest {
     #[serde(default)]
     #[schema(example = 604_800)]
     expires_in: Option<u64>,
+    /// A password guests must give first (at least 10 characters).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    password: Option<secrecy::SecretString>,
 }
 
 /// A link just made: its URL is shown this once.
@@ -119,6 +123,7 @@ pub async fn create(
         max_files: body.max_files,
         max_total: body.max_total.map(ByteSize::from_bytes),
         lifetime_secs: body.expires_in,
+        password: body.password.clone(),
     };
     let (link, token) = links
         .create(user.name.as_str(), &user, new)

@@ -3,15 +3,20 @@
 //! the link's limits and its owner's quota). An unknown token answers 404; an expired
 //! or revoked link 410, with a page saying so and no form.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use secrecy::SecretString;
+use serde::Deserialize;
 
 use super::presign::{PresignAnswer, PresignRequest, described};
-use crate::accounts::{User, UserStore};
+use super::see_other;
+use crate::accounts::{LoginLimiter, User, UserStore};
 use crate::domain::ByteSize;
 use crate::links::{Link, LinkFull, LinkState, LinkStore};
 use crate::signing::{FormFile, FormSigner, Uploader, unique_key_suffix};
-use crate::web::render::render;
+use crate::web::render::{render, render_with_status};
+use crate::web::session;
 use crate::web::{AppError, Csrf, Layout, PageContext};
 
 #[derive(Template)]
@@ -92,7 +97,17 @@ async fn settle(
     Ok(())
 }
 
-/// `GET /u/{token}`.
+#[derive(Template)]
+#[template(path = "guest_password.html")]
+struct PasswordPage {
+    layout: Layout,
+    token: String,
+    label: String,
+    owner: String,
+    error: Option<String>,
+}
+
+/// `GET /u/{token}`: the uploader, or first the password form of a link that has one.
 pub async fn page(
     token: web::Path<String>,
     context: PageContext,
@@ -102,6 +117,15 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let now = forms.now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
+    if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
+        return render(&PasswordPage {
+            layout: context.anonymous(),
+            token: token.into_inner(),
+            label: link.label,
+            owner: owner.name.to_string(),
+            error: None,
+        });
+    }
     settle(&link, &links, &forms, now).await?;
     let link = links
         .get(&link.id)
@@ -125,10 +149,67 @@ pub async fn page(
     })
 }
 
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /u/{token}` (form `password`, `csrf_token`): unlocks the link for this browser,
+/// rate limited like signing in.
+pub async fn unlock(
+    request: HttpRequest,
+    context: PageContext,
+    links: web::Data<LinkStore>,
+    users: web::Data<UserStore>,
+    forms: web::Data<FormSigner>,
+    limiter: web::Data<LoginLimiter>,
+    form: Csrf<web::Form<PasswordForm>>,
+) -> Result<HttpResponse, AppError> {
+    let token = request
+        .match_info()
+        .get("token")
+        .unwrap_or_default()
+        .to_owned();
+    let now = forms.now();
+    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    let account = format!("link:{}", link.id);
+    let client = request
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if let Some(seconds) = limiter.retry_after(&account, &client).await? {
+        return Err(AppError::TooManyAttempts(seconds));
+    }
+    let given = SecretString::from(form.password.clone());
+    if links
+        .check_password(&link.id, given)
+        .await
+        .map_err(link_error)?
+    {
+        limiter.succeeded(&account).await?;
+        session::unlock_link(context.session(), &link.id, now);
+        return Ok(see_other(&format!("/u/{token}")));
+    }
+    limiter.failed(&account, &client).await?;
+    render_with_status(
+        StatusCode::UNAUTHORIZED,
+        &PasswordPage {
+            layout: context.anonymous(),
+            token,
+            label: link.label,
+            owner: owner.name.to_string(),
+            error: Some("That password is not right.".to_owned()),
+        },
+    )
+}
+
 /// `POST /u/{token}/presign` (the page's CSRF token as `X-CSRF-Token`): a form for one
 /// file, reserved against the link (and the owner's quota) before it is handed out.
 pub async fn presign(
     token: web::Path<String>,
+    context: PageContext,
     links: web::Data<LinkStore>,
     users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
@@ -136,6 +217,11 @@ pub async fn presign(
 ) -> Result<HttpResponse, AppError> {
     let now = forms.now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
+    if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
+        return Err(AppError::Forbidden(
+            "Give this link's password on its page first.".to_owned(),
+        ));
+    }
     settle(&link, &links, &forms, now).await?;
     let mut uploader: Uploader = forms.uploader(&owner).await?;
     uploader.prefix = link.folder(&owner.prefix);

@@ -139,6 +139,8 @@ pub struct NewLinkForm {
     max_total: String,
     #[serde(default)]
     lifetime: String,
+    #[serde(default)]
+    password: String,
 }
 
 impl NewLinkForm {
@@ -171,6 +173,9 @@ impl NewLinkForm {
             max_files,
             max_total: size("Most bytes", &self.max_total)?,
             lifetime_secs: Some(lifetime),
+            password: Some(self.password.clone())
+                .filter(|p| !p.is_empty())
+                .map(secrecy::SecretString::from),
         })
     }
 }

@@ -34,6 +34,7 @@ pub fn route_table(app: &mut web::ServiceConfig) {
         .route("/links/{id}", web::get().to(links::show_one))
         .route("/links/{id}/revoke", web::post().to(links::revoke))
         .route("/u/{token}", web::get().to(guest::page))
+        .route("/u/{token}", web::post().to(guest::unlock))
         .service(
             web::resource("/u/{token}/presign")
                 .wrap(from_fn(api::json_errors))
