@@ -31,8 +31,9 @@ export async function presign(file, put, path) {
 
 // Tells the server the upload arrived, so it is recorded. The file is stored either
 // way: a failed confirmation is not an upload error.
-export async function confirm(key) {
+// `path` overrides where (a guest link's own `/u/<token>/confirm`).
+export async function confirm(key, path) {
   try {
-    await postJson("/api/uploads/confirm", { key });
+    await postJson(path || "/api/uploads/confirm", { key });
   } catch (_) { /* recorded next time the list is read */ }
 }

@@ -45,8 +45,9 @@ function row(list, file) {
   };
 }
 
-// `how.put`: the bucket takes presigned PUTs instead of POST forms; `how.presign`: where
-// to ask for them (a guest link's own address); `how.confirm`: tell postbox after.
+// `how.put`: the bucket takes presigned PUTs instead of POST forms; `how.presign` and
+// `how.confirm`: where to ask for them and report back (a guest link's own addresses);
+// `how.guest`: show the guest the file's name, not its key.
 async function upload(file, ui, maxSize, how, retried) {
   if (file.size > maxSize) return ui.fail(tooLarge(file, maxSize));
   if (file.size === 0) return ui.fail(empty(file));
@@ -61,8 +62,9 @@ async function upload(file, ui, maxSize, how, retried) {
   const result = await (how.put ? put : post)(signed, file, ui.progress);
   if (stored(result)) {
     const key = result.key || signed.key;
-    if (how.confirm) await confirm(key);
-    return ui.done(key);
+    await confirm(key, how.confirm);
+    // A guest sees the name it sent, not where it went in someone else's space.
+    return ui.done(how.guest ? file.name : key);
   }
   if (expired(result)) {
     if (retried) return ui.fail("This form expired; reload the page.");
@@ -81,7 +83,8 @@ function enhance(form) {
   const how = {
     put: form.dataset.method === "put",
     presign: form.dataset.presign || "",
-    confirm: form.dataset.confirm !== "false",
+    confirm: form.dataset.confirm || "",
+    guest: form.dataset.guest === "true",
   };
   const queue = [];
   let running = 0;

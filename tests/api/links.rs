@@ -122,13 +122,44 @@ async fn a_guest_uploads_into_the_links_folder_and_the_owner_sees_it() {
     let keys = app.keys_under(&app.prefix).await;
     assert_eq!(keys, std::slice::from_ref(&key), "nothing else landed");
 
+    let confirm = |key: String| {
+        guest
+            .client
+            .post(format!("{url}/confirm"))
+            .header("x-csrf-token", &guest.csrf)
+            .json(&json!({ "key": key }))
+            .send()
+    };
+    let confirmed = confirm(key.clone()).await.unwrap();
+    assert_eq!(confirmed.status(), 200);
+    let confirmed: Value = confirmed.json().await.unwrap();
+    assert_eq!(
+        confirmed,
+        json!({"name": "beach.txt", "size": 9}),
+        "nothing of the owner's space"
+    );
+    let foreign = confirm(format!("{}elsewhere.txt", app.prefix))
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+
     let mine = app.get("/uploads").await.text().await.unwrap();
+    assert!(mine.contains("from “Photos from the trip”"), "{mine}");
     assert!(
         mine.contains("beach.txt") && mine.contains(&format!("links/{id}")),
         "{mine}"
     );
     let log = app.users().audit_log_of(USER, 10).await.unwrap();
     assert!(log.iter().any(|e| e.action == "create link"), "{log:?}");
+    let received = log
+        .iter()
+        .find(|e| e.action == "receive file")
+        .expect("each received file is logged");
+    assert!(received.actor.starts_with("link:"), "{received:?}");
+    assert!(
+        received.after.as_deref().unwrap().contains("beach.txt"),
+        "{received:?}"
+    );
 }
 
 #[tokio::test]

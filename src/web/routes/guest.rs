@@ -34,7 +34,7 @@ struct GuestPage {
 }
 
 /// The open link `token` names and its enabled owner, or the answer to give instead.
-async fn open_link(
+pub(super) async fn open_link(
     token: &str,
     links: &LinkStore,
     users: &UserStore,

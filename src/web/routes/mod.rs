@@ -5,6 +5,7 @@ pub mod api_links;
 pub mod api_uploads;
 pub mod assets;
 pub mod guest;
+pub mod guest_confirm;
 pub mod links;
 pub mod login;
 pub mod presign;

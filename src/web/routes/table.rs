@@ -9,7 +9,8 @@ use crate::web::{api, extract};
 /// Every route of the app.
 pub fn route_table(app: &mut web::ServiceConfig) {
     use routes::{
-        api_links, api_uploads, assets, guest, links, login, presign, tokens, upload, uploads,
+        api_links, api_uploads, assets, guest, guest_confirm, links, login, presign, tokens,
+        upload, uploads,
     };
     app.route("/healthz", web::get().to(routes::health))
         .route("/metrics", web::get().to(crate::web::metrics::endpoint))
@@ -39,6 +40,11 @@ pub fn route_table(app: &mut web::ServiceConfig) {
             web::resource("/u/{token}/presign")
                 .wrap(from_fn(api::json_errors))
                 .route(web::post().to(guest::presign)),
+        )
+        .service(
+            web::resource("/u/{token}/confirm")
+                .wrap(from_fn(api::json_errors))
+                .route(web::post().to(guest_confirm::confirm)),
         )
         .service(
             web::scope("/api")

@@ -2,6 +2,7 @@
 //! download links and delete buttons), `GET /uploads/download?key=…` and
 //! `POST /uploads/delete`. Their JSON twins are in `api_uploads.rs`.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_web::http::header;
@@ -14,6 +15,7 @@ use super::{see_other, utc_time};
 use crate::accounts::User;
 use crate::domain::{ByteSize, KeyPrefix};
 use crate::files::{Cursor, Deleted, Files, relative};
+use crate::links::LinkStore;
 use crate::signing::FormSigner;
 use crate::storage::StoredObject;
 use crate::usage::Freed;
@@ -46,18 +48,25 @@ struct Row {
     folder: String,
     size: String,
     modified: String,
+    /// The label of the upload link it came through, if it did.
+    from_link: Option<String>,
 }
 
 impl Row {
-    fn new(object: &StoredObject, prefix: &KeyPrefix) -> Self {
+    fn new(object: &StoredObject, prefix: &KeyPrefix, links: &HashMap<String, String>) -> Self {
         let relative = relative(prefix, &object.key);
         let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let from_link = relative
+            .strip_prefix("links/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| links.get(id).cloned());
         Self {
             key: object.key.clone(),
             name: name.to_owned(),
             folder: folder.to_owned(),
             size: ByteSize::from_bytes(object.size).to_string(),
             modified: object.modified.map(minute).unwrap_or_default(),
+            from_link,
         }
     }
 }
@@ -82,9 +91,17 @@ pub async fn page(
     user: SignedIn,
     page: PageContext,
     files: web::Data<Files>,
+    links: web::Data<LinkStore>,
     query: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
     let prefix = &user.prefix;
+    let labels: HashMap<String, String> = links
+        .list(user.name.as_str())
+        .await
+        .map_err(super::guest::link_error)?
+        .into_iter()
+        .map(|link| (link.id, link.label))
+        .collect();
     let after = match query.after.as_str() {
         "" => None,
         text => Some(Cursor::parse(text, &user)?),
@@ -94,7 +111,11 @@ pub async fn page(
         layout: page.signed_in(&user, "uploads"),
         flash: page.take_flash(),
         prefix: prefix.to_string(),
-        files: found.files.iter().map(|o| Row::new(o, prefix)).collect(),
+        files: found
+            .files
+            .iter()
+            .map(|o| Row::new(o, prefix, &labels))
+            .collect(),
         total: found.total_files,
         total_size: ByteSize::from_bytes(found.total_bytes).to_string(),
         quota: quota_line(&user, &files).await?,
