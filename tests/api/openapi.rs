@@ -62,6 +62,18 @@ async fn the_document_names_every_api_route_and_each_documented_route_is_served(
     );
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation IDs are unique: {ids:?}");
+
     let table = routes_in_the_table();
     assert!(table.len() >= 7, "{table:?}");
     for (method, path) in &table {

@@ -100,6 +100,7 @@ impl From<&Link> for LinkInfo {
 #[utoipa::path(
     post,
     path = "/api/links",
+    operation_id = "create_link",
     tag = "links",
     request_body = NewLinkRequest,
     responses(
@@ -140,6 +141,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/links",
+    operation_id = "list_links",
     tag = "links",
     responses(
         (status = 200, description = "Your links, newest first", body = LinkList),
@@ -162,6 +164,7 @@ pub struct NoQuery {}
 #[utoipa::path(
     delete,
     path = "/api/links/{id}",
+    operation_id = "delete_link",
     tag = "links",
     params(("id" = String, Path, description = "The link's ID")),
     responses(

@@ -76,6 +76,7 @@ fn rfc3339(unix: i64) -> Option<String> {
 #[utoipa::path(
     get,
     path = "/api/uploads",
+    operation_id = "list_uploads",
     tag = "files",
     params(ListParam),
     responses(
@@ -117,6 +118,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/uploads/download",
+    operation_id = "download_upload",
     tag = "files",
     params(KeyParam),
     responses(
@@ -153,6 +155,7 @@ pub async fn download(
 #[utoipa::path(
     post,
     path = "/api/uploads/confirm",
+    operation_id = "confirm_upload",
     tag = "files",
     request_body = KeyParam,
     responses(
@@ -182,6 +185,7 @@ pub async fn confirm(
 #[utoipa::path(
     delete,
     path = "/api/uploads",
+    operation_id = "delete_upload",
     tag = "files",
     params(KeyParam),
     responses(

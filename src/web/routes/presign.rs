@@ -84,6 +84,7 @@ pub struct PutHeaders {
 #[utoipa::path(
     post,
     path = "/api/presign",
+    operation_id = "presign_post",
     tag = "uploads",
     request_body = PresignRequest,
     responses(
@@ -121,6 +122,7 @@ pub async fn presign(
 #[utoipa::path(
     post,
     path = "/api/presign-put",
+    operation_id = "presign_put",
     tag = "uploads",
     request_body = PresignRequest,
     responses(
