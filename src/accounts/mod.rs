@@ -8,6 +8,7 @@ mod error;
 mod joined;
 mod limiter;
 mod password;
+mod secrets;
 mod store;
 mod user;
 
@@ -19,5 +20,6 @@ pub use password::{
     MIN_PASSWORD_LEN, check as check_password, generate_password, hash as hash_password,
     verify as verify_password,
 };
+pub use secrets::{MAX_LABEL_LEN, label, new_public_id, new_secret, secret_hash};
 pub use store::UserStore;
 pub use user::{MAX_CONTENT_TYPE_PREFIX_LEN, NewUser, Role, User, UserChanges};

@@ -9,7 +9,7 @@ use super::user::DatabaseArgs;
 use crate::accounts::UserStore;
 use crate::db::Database;
 use crate::domain::{ByteSize, Lifetime, Username};
-use crate::links::{Link, LinkState, LinkStore, NewLink};
+use crate::links::{Link, LinkStore, NewLink};
 
 /// `postbox link …`.
 #[derive(Debug, Args)]
@@ -72,11 +72,7 @@ enum LinkAction {
 }
 
 fn row(link: &Link, now: i64) -> String {
-    let state = match link.state(now) {
-        LinkState::Open => "open",
-        LinkState::Expired => "expired",
-        LinkState::Revoked => "revoked",
-    };
+    let state = link.state(now).as_str();
     format!(
         "{:<14} {:<8} {:>6}/{:<6} {:>10}/{:<10} {}",
         link.id,
@@ -109,10 +105,7 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
             expires_in,
             password_stdin,
         } => {
-            let owner = users
-                .get(name.as_str())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("there is no account named {name}"))?;
+            let owner = super::user::account(&users, &name).await?;
             let new = NewLink {
                 label,
                 max_size,

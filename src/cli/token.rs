@@ -52,13 +52,7 @@ fn time(at: Option<i64>) -> String {
 }
 
 fn row(token: &TokenInfo, now: i64) -> String {
-    let state = if token.revoked_at.is_some() {
-        "revoked"
-    } else if token.is_live(now) {
-        "active"
-    } else {
-        "expired"
-    };
+    let state = token.state(now);
     format!(
         "{:<14} {:<8} {:<26} {:<26} {:<26} {}",
         token.id,
@@ -82,10 +76,7 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<String> {
             label,
             expires_in,
         } => {
-            let owner = users
-                .get(name.as_str())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("there is no account named {name}"))?;
+            let owner = super::user::account(&users, &name).await?;
             let expires = expires_in.map(Lifetime::duration);
             let (_, token) = tokens.create(&actor, &owner, &label, expires).await?;
             Ok(token)

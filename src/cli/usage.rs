@@ -38,12 +38,7 @@ pub async fn run(command: UsageCommand) -> anyhow::Result<String> {
     let db = Database::connect(&url).await?;
     let users = UserStore::new(db.clone());
     let accounts: Vec<User> = match &name {
-        Some(name) => vec![
-            users
-                .get(name.as_str())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("there is no account named {name}"))?,
-        ],
+        Some(name) => vec![super::user::account(&users, name).await?],
         None => users.list().await?,
     };
     // The embedded bucket, when no bucket is configured: started for this command on a

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 
-use crate::accounts::{NewUser, Role, UserChanges, UserStore};
+use crate::accounts::{NewUser, Role, User, UserChanges, UserStore};
 use crate::db::Database;
 use crate::domain::{ByteSize, KeyPrefix, Username};
 use crate::usage::{Usage, UsageLedger};
@@ -101,6 +101,14 @@ pub(super) fn actor() -> String {
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
     )
+}
+
+/// The account named `name`, or an error saying there is none.
+pub(super) async fn account(users: &UserStore, name: &Username) -> anyhow::Result<User> {
+    users
+        .get(name.as_str())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no account named {name}"))
 }
 
 /// A password from standard input, without its line ending.

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;
 
 use super::{Check, Doctor};
-use crate::storage::{BucketAnswer, PublicAccess, StorageError};
+use crate::storage::{BucketAnswer, PublicAccess};
 
 /// Beyond this, the clock check warns; beyond [`CLOCK_FAIL`], it fails.
 const CLOCK_WARN: Duration = Duration::from_secs(60);
@@ -163,20 +163,14 @@ impl Doctor {
         if self.embedded {
             return Check::ok(NAME, "The embedded bucket runs on this machine's clock.");
         }
-        let theirs = match self.storage.clock().await {
-            Ok(theirs) => theirs,
-            Err(StorageError::Unavailable(reason)) | Err(StorageError::Presign(reason)) => {
-                return Check::warn(
-                    NAME,
-                    format!("The bucket's clock could not be read: {reason}."),
-                    "Check that the bucket answers (see the bucket check).",
-                );
-            }
-            Err(error) => {
-                return Check::warn(NAME, format!("{error}."), "See the other checks.");
-            }
-        };
-        clock_check((theirs - OffsetDateTime::now_utc()).unsigned_abs())
+        match self.storage.clock().await {
+            Ok(theirs) => clock_check((theirs - OffsetDateTime::now_utc()).unsigned_abs()),
+            Err(error) => Check::warn(
+                NAME,
+                format!("The bucket's clock could not be read: {error}."),
+                "Check that the bucket answers (see the bucket check).",
+            ),
+        }
     }
 }
 

@@ -128,16 +128,6 @@ impl Doctor {
         }
     }
 
-    /// The bucket the checks look at.
-    pub fn storage(&self) -> &Storage {
-        &self.storage
-    }
-
-    /// Whether it is the embedded local bucket.
-    pub fn is_embedded(&self) -> bool {
-        self.embedded
-    }
-
     /// Runs every check; with `fix_cors`, a missing CORS rule is added.
     pub async fn run(&self, fix_cors: bool) -> Report {
         let checks = vec![

@@ -68,6 +68,19 @@ pub(super) fn seconds(input: &str) -> Result<u64, &'static str> {
     number.checked_mul(unit_secs).ok_or("it is too long")
 }
 
+/// The duration `input` names, from one second to `max_secs` (`too_long` says why not).
+fn bounded(input: &str, max_secs: u64, too_long: &'static str) -> Result<Duration, PolicyTtlError> {
+    let fail = |reason| PolicyTtlError {
+        input: input.to_owned(),
+        reason,
+    };
+    match seconds(input).map_err(fail)? {
+        0 => Err(fail("it must be at least one second")),
+        secs if secs > max_secs => Err(fail(too_long)),
+        secs => Ok(Duration::from_secs(secs)),
+    }
+}
+
 /// How long something lasts (an API token, a guest link): one second to ten years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifetime(Duration);
@@ -84,15 +97,7 @@ impl std::str::FromStr for Lifetime {
 
     /// Reads `90s`, `10m`, `12h`, `7d` or seconds.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let fail = |reason| PolicyTtlError {
-            input: input.to_owned(),
-            reason,
-        };
-        match seconds(input).map_err(fail)? {
-            0 => Err(fail("it must be at least one second")),
-            secs if secs > 3650 * 86_400 => Err(fail("it is longer than ten years")),
-            secs => Ok(Self(Duration::from_secs(secs))),
-        }
+        bounded(input, 3650 * 86_400, "it is longer than ten years").map(Self)
     }
 }
 
@@ -117,15 +122,7 @@ impl std::str::FromStr for Timeout {
 
     /// Reads `5`, `5s` or `1m`.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let fail = |reason| PolicyTtlError {
-            input: input.to_owned(),
-            reason,
-        };
-        match seconds(input).map_err(fail)? {
-            0 => Err(fail("it must be at least one second")),
-            secs if secs > 600 => Err(fail("it is longer than 10 minutes")),
-            secs => Ok(Self::secs(secs)),
-        }
+        bounded(input, 600, "it is longer than 10 minutes").map(Self)
     }
 }
 

@@ -42,6 +42,14 @@ impl Cursor {
         })
     }
 
+    /// A page address's `after`: none or empty for the first page, else a cursor.
+    pub fn parse_after(text: Option<&str>, owner: &User) -> Result<Option<Self>, FilesError> {
+        match text {
+            None | Some("") => Ok(None),
+            Some(text) => Self::parse(text, owner).map(Some),
+        }
+    }
+
     fn after(object: &StoredObject) -> Self {
         Self {
             modified: object.modified.unwrap_or(0),
@@ -114,16 +122,7 @@ impl Files {
     /// `owner`'s files after `after` (from the newest when `None`), [`PAGE_SIZE`] of
     /// them.
     pub async fn page(&self, owner: &User, after: Option<&Cursor>) -> Result<FilePage, FilesError> {
-        self.page_of(owner, after, PAGE_SIZE).await
-    }
-
-    /// As [`Files::page`], `size` files a page.
-    pub async fn page_of(
-        &self,
-        owner: &User,
-        after: Option<&Cursor>,
-        size: usize,
-    ) -> Result<FilePage, FilesError> {
+        let size = PAGE_SIZE;
         let start = Gathered {
             // One more than shown tells whether an older page follows.
             keep: size + 1,

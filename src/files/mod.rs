@@ -90,6 +90,22 @@ impl Files {
             .ok_or_else(|| FilesError::Missing(relative(&owner.prefix, key.as_str()).to_owned()))
     }
 
+    /// A presigned GET of `owner`'s file at `key`, working for `ttl`, that saves it
+    /// under its own name.
+    pub async fn download_link(
+        &self,
+        owner: &User,
+        key: &str,
+        ttl: std::time::Duration,
+    ) -> Result<String, FilesError> {
+        let object = self.find(owner, key).await?;
+        let name = file_name(&object.key);
+        Ok(self
+            .storage
+            .presign_get(&object.key, ttl, Some(name))
+            .await?)
+    }
+
     /// Records an upload `owner` says is done, after checking it with HeadObject.
     pub async fn confirm(&self, owner: &User, key: &str) -> Result<StoredObject, FilesError> {
         let object = self.find(owner, key).await?;
@@ -132,7 +148,7 @@ impl Files {
         count(owner, &self.ledger, &self.storage, false).await
     }
 
-    /// Every counted account's usage.
+    /// The usage ledger the files are counted in.
     pub fn ledger(&self) -> &UsageLedger {
         &self.ledger
     }
@@ -172,6 +188,11 @@ fn owned_key(owner: &User, key: &str) -> Result<ObjectKey, FilesError> {
         return Err(FilesError::NotYours(owner.prefix.clone()));
     }
     Ok(parsed)
+}
+
+/// The file's name: the last segment of `key`.
+pub fn file_name(key: &str) -> &str {
+    key.rsplit('/').next().unwrap_or(key)
 }
 
 /// `key` without `prefix`, as the owner reads it.

@@ -1,13 +1,12 @@
 //! Making a link: its limits checked against its owner's, a token shown once.
 
-use rand::distr::{Alphanumeric, SampleString};
 use serde_json::json;
 
 use super::{
     DEFAULT_LIFETIME_SECS, DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL, Link, LinkError, LinkStore,
-    MAX_LABEL_LEN, NewLink, hash, signed,
+    NewLink, signed,
 };
-use crate::accounts::User;
+use crate::accounts::{MAX_LABEL_LEN, User, label, new_public_id, new_secret, secret_hash};
 use crate::db::unix_now;
 
 impl LinkStore {
@@ -20,15 +19,11 @@ impl LinkStore {
         owner: &User,
         new: NewLink,
     ) -> Result<(Link, String), LinkError> {
-        let label = new.label.trim();
-        if label.is_empty()
-            || label.chars().count() > MAX_LABEL_LEN
-            || label.chars().any(char::is_control)
-        {
-            return Err(LinkError::Invalid(format!(
+        let label = label(&new.label).ok_or_else(|| {
+            LinkError::Invalid(format!(
                 "The label must be 1 to {MAX_LABEL_LEN} characters, without control characters."
-            )));
-        }
+            ))
+        })?;
         let max_size = new.max_size.map_or(owner.max_size.bytes(), |s| s.bytes());
         if max_size == 0 || max_size > owner.max_size.bytes() {
             return Err(LinkError::Invalid(format!(
@@ -71,11 +66,10 @@ impl LinkStore {
             }
             None => None,
         };
-        let mut rng = rand::rng();
-        let token = Alphanumeric.sample_string(&mut rng, 40);
+        let token = new_secret();
         let now = unix_now();
         let link = Link {
-            id: Alphanumeric.sample_string(&mut rng, 12).to_lowercase(),
+            id: new_public_id(),
             owner: owner.name.to_string(),
             label: label.to_owned(),
             max_size,
@@ -95,7 +89,7 @@ impl LinkStore {
         )
         .bind(&link.id)
         .bind(&link.owner)
-        .bind(hash(&token))
+        .bind(secret_hash(&token))
         .bind(&link.label)
         .bind(signed(max_size))
         .bind(signed(max_files))

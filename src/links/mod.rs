@@ -9,7 +9,6 @@ mod create;
 mod ledger;
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -19,8 +18,6 @@ use crate::accounts::{AccountsError, UserStore};
 use crate::db::{Database, unix_now};
 use crate::domain::{ByteSize, KeyPrefix};
 
-/// The longest label.
-pub const MAX_LABEL_LEN: usize = 100;
 /// A link's default number of files.
 pub const DEFAULT_MAX_FILES: u64 = 100;
 /// A link's default byte total without an owner quota.
@@ -66,6 +63,17 @@ pub enum LinkState {
     Expired,
     /// Its owner revoked it.
     Revoked,
+}
+
+impl LinkState {
+    /// `open`, `expired` or `revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
 }
 
 impl Link {
@@ -132,10 +140,6 @@ impl From<sqlx::Error> for LinkError {
     fn from(error: sqlx::Error) -> Self {
         Self::Accounts(AccountsError::from(error))
     }
-}
-
-pub(crate) fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 const COLUMNS: &str = "id, owner, label, max_size, max_files, max_total, created_at, \
@@ -224,7 +228,7 @@ impl LinkStore {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM links WHERE token_hash = $1"
         ))
-        .bind(hash(token))
+        .bind(crate::accounts::secret_hash(token))
         .fetch_optional(self.db.pool())
         .await?;
         Ok(row.as_ref().map(from_row).transpose()?)

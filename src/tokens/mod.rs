@@ -5,19 +5,17 @@
 
 use std::time::Duration;
 
-use rand::distr::{Alphanumeric, SampleString};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::accounts::{AccountsError, User, UserStore};
+use crate::accounts::{
+    AccountsError, MAX_LABEL_LEN, User, UserStore, new_public_id, new_secret, secret_hash,
+};
 use crate::db::{Database, unix_now};
 
 /// What every token starts with, so leaked ones are recognisable (and scannable).
 pub const TOKEN_PREFIX: &str = "pbx_";
-/// The longest label.
-pub const MAX_LABEL_LEN: usize = 100;
 /// `last_used_at` is written at most this often per token (a read-only hot path).
 const LAST_USED_EVERY: i64 = 60;
 
@@ -44,6 +42,17 @@ impl TokenInfo {
     /// Whether it still signs requests in at `now`.
     pub fn is_live(&self, now: i64) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
+    }
+
+    /// `active`, `expired` or `revoked` at `now`.
+    pub fn state(&self, now: i64) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.is_live(now) {
+            "active"
+        } else {
+            "expired"
+        }
     }
 }
 
@@ -76,10 +85,6 @@ pub struct TokenStore {
 
 const COLUMNS: &str = "id, username, label, created_at, last_used_at, expires_at, revoked_at";
 
-fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 fn from_row(row: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
     Ok(TokenInfo {
         id: row.try_get("id")?,
@@ -107,18 +112,11 @@ impl TokenStore {
         label: &str,
         expires_in: Option<Duration>,
     ) -> Result<(TokenInfo, String), TokenError> {
-        let label = label.trim();
-        if label.is_empty()
-            || label.chars().count() > MAX_LABEL_LEN
-            || label.chars().any(char::is_control)
-        {
-            return Err(TokenError::BadLabel);
-        }
-        let mut rng = rand::rng();
-        let token = format!("{TOKEN_PREFIX}{}", Alphanumeric.sample_string(&mut rng, 40));
+        let label = crate::accounts::label(label).ok_or(TokenError::BadLabel)?;
+        let token = format!("{TOKEN_PREFIX}{}", new_secret());
         let now = unix_now();
         let info = TokenInfo {
-            id: Alphanumeric.sample_string(&mut rng, 12).to_lowercase(),
+            id: new_public_id(),
             username: owner.name.to_string(),
             label: label.to_owned(),
             created_at: now,
@@ -133,7 +131,7 @@ impl TokenStore {
         .bind(&info.id)
         .bind(&info.username)
         .bind(&info.label)
-        .bind(hash(&token))
+        .bind(secret_hash(&token))
         .bind(now)
         .bind(info.expires_at)
         .execute(self.db.pool())
@@ -192,7 +190,7 @@ impl TokenStore {
 
     /// The live account `token` signs in, or `None` (unknown, revoked, expired, or its
     /// owner disabled or gone).
-    pub async fn authenticate(&self, token: &str) -> Result<Option<(User, String)>, TokenError> {
+    pub async fn authenticate(&self, token: &str) -> Result<Option<User>, TokenError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
@@ -203,7 +201,7 @@ impl TokenStore {
                 "t.id, t.username, t.label, t.created_at, t.last_used_at, t.expires_at, \
                  t.revoked_at",
                 "FROM api_tokens t JOIN users u ON u.name = t.username WHERE t.token_hash = $1",
-                &hash(token),
+                &secret_hash(token),
             )
             .await?;
         let Some((user, row)) = found else {
@@ -227,6 +225,6 @@ impl TokenStore {
                 .execute(self.db.pool())
                 .await?;
         }
-        Ok(Some((user, info.id)))
+        Ok(Some(user))
     }
 }

@@ -25,10 +25,10 @@ pub enum Freed {
     /// nothing changes.
     NotCounted,
     /// Its bytes are free now.
-    Now(u64),
+    Now,
     /// Its bytes stay held until the form that wrote it expires (at this Unix time),
     /// since that form could post it again.
-    WhenFormExpires(u64, i64),
+    WhenFormExpires(i64),
 }
 
 impl UsageLedger {
@@ -159,10 +159,9 @@ impl UsageLedger {
         .await
         .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
-        let size = to_u64(size);
         Ok(match live_form {
-            Some(expires_at) => Freed::WhenFormExpires(size, expires_at),
-            None => Freed::Now(size),
+            Some(expires_at) => Freed::WhenFormExpires(expires_at),
+            None => Freed::Now,
         })
     }
 

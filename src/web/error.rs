@@ -11,9 +11,12 @@ use askama::Template;
 use super::layout::Layout;
 use crate::accounts::AccountsError;
 use crate::files::FilesError;
+use crate::links::LinkError;
 use crate::policy::PolicyError;
 use crate::signing::SigningError;
 use crate::storage::StorageError;
+use crate::tokens::TokenError;
+use crate::usage::UsageError;
 
 /// What went wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +139,32 @@ fn ledger_failed(cause: anyhow::Error) -> AppError {
     }
     tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
     AppError::Unavailable("the usage ledger cannot be read right now.".to_owned())
+}
+
+impl From<UsageError> for AppError {
+    fn from(error: UsageError) -> Self {
+        ledger_failed(anyhow::Error::new(error))
+    }
+}
+
+impl From<LinkError> for AppError {
+    fn from(error: LinkError) -> Self {
+        match error {
+            LinkError::Invalid(text) => Self::BadRequest(text),
+            LinkError::NotFound(_) => Self::Missing("There is no such link.".to_owned()),
+            LinkError::Accounts(error) => error.into(),
+        }
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::BadLabel => Self::BadRequest(format!("The {error}.")),
+            TokenError::NotFound(_) => Self::Missing("There is no such token.".to_owned()),
+            TokenError::Accounts(error) => error.into(),
+        }
+    }
 }
 
 impl From<FilesError> for AppError {

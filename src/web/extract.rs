@@ -94,7 +94,7 @@ async fn from_token(value: &header::HeaderValue, request: &HttpRequest) -> Resul
         .app_data::<web::Data<TokenStore>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no token store is configured")))?;
     match tokens.authenticate(token).await {
-        Ok(Some((user, _))) => Ok(user),
+        Ok(Some(user)) => Ok(user),
         Ok(None) => Err(AppError::BadToken(
             "This API token does not work: it is unknown, revoked or expired, or its account \
              is disabled."

@@ -3,13 +3,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::guest::link_error;
 use super::links::{PublicUrl, link_url};
+use super::rfc3339;
 use crate::domain::ByteSize;
-use crate::links::{Link, LinkError, LinkStore, NewLink};
+use crate::links::{Link, LinkStore, NewLink};
 use crate::web::api::ErrorBody;
 use crate::web::{AppError, Csrf, SignedIn};
 
@@ -73,13 +71,6 @@ pub struct LinkList {
     links: Vec<LinkInfo>,
 }
 
-fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 impl From<&Link> for LinkInfo {
     fn from(link: &Link) -> Self {
         Self {
@@ -90,7 +81,7 @@ impl From<&Link> for LinkInfo {
             max_total: link.max_total,
             files: link.files_held,
             bytes: link.bytes_held,
-            expires_at: rfc3339(link.expires_at),
+            expires_at: rfc3339(link.expires_at).unwrap_or_default(),
             revoked: link.revoked_at.is_some(),
         }
     }
@@ -126,13 +117,10 @@ pub async fn create(
         lifetime_secs: body.expires_in,
         password: body.password.clone(),
     };
-    let (link, token) = links
-        .create(user.name.as_str(), &user, new)
-        .await
-        .map_err(link_error)?;
+    let (link, token) = links.create(user.name.as_str(), &user, new).await?;
     Ok(HttpResponse::Created().json(CreatedLink {
         url: link_url(&request, &public, &token),
-        expires_at: rfc3339(link.expires_at),
+        expires_at: rfc3339(link.expires_at).unwrap_or_default(),
         id: link.id,
     }))
 }
@@ -150,7 +138,7 @@ pub async fn create(
     security(("bearer" = []), ("cookie" = []))
 )]
 pub async fn list(user: SignedIn, links: web::Data<LinkStore>) -> Result<HttpResponse, AppError> {
-    let list = links.list(user.name.as_str()).await.map_err(link_error)?;
+    let list = links.list(user.name.as_str()).await?;
     Ok(HttpResponse::Ok().json(LinkList {
         links: list.iter().map(LinkInfo::from).collect(),
     }))
@@ -181,12 +169,8 @@ pub async fn delete(
     id: web::Path<String>,
     _checked: Csrf<web::Query<NoQuery>>,
 ) -> Result<HttpResponse, AppError> {
-    match links
+    links
         .revoke(user.name.as_str(), &id, Some(user.name.as_str()))
-        .await
-    {
-        Ok(_) => Ok(HttpResponse::NoContent().finish()),
-        Err(LinkError::NotFound(_)) => Err(AppError::Missing("There is no such link.".to_owned())),
-        Err(error) => Err(link_error(error)),
-    }
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::rfc3339;
 use super::uploads::{DOWNLOAD_LINK_TTL, KeyParam};
-use crate::files::{Cursor, Files};
+use crate::files::{Cursor, Files, file_name};
 use crate::signing::FormSigner;
 use crate::web::api::ErrorBody;
 use crate::web::{AppError, Csrf, SignedIn};
@@ -65,12 +66,6 @@ pub struct Confirmed {
     content_type: String,
 }
 
-fn rfc3339(unix: i64) -> Option<String> {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-}
-
 /// `GET /api/uploads[?after=…]` → `{"uploads":[{"key","name","size","last_modified"}],
 /// "next"}`.
 #[utoipa::path(
@@ -92,17 +87,14 @@ pub async fn list(
     files: web::Data<Files>,
     query: web::Query<ListParam>,
 ) -> Result<HttpResponse, AppError> {
-    let after = match query.after.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(Cursor::parse(text, &user)?),
-    };
+    let after = Cursor::parse_after(query.after.as_deref(), &user)?;
     let page = files.page(&user, after.as_ref()).await?;
     let uploads = page
         .files
         .iter()
         .map(|file| Upload {
             key: file.key.clone(),
-            name: file.key.rsplit('/').next().unwrap_or(&file.key).to_owned(),
+            name: file_name(&file.key).to_owned(),
             size: file.size,
             last_modified: file.modified.and_then(rfc3339),
         })
@@ -134,14 +126,10 @@ pub async fn list(
 pub async fn download(
     user: SignedIn,
     files: web::Data<Files>,
-    forms: web::Data<FormSigner>,
     query: web::Query<KeyParam>,
 ) -> Result<HttpResponse, AppError> {
-    let object = files.find(&user, &query.key).await?;
-    let name = object.key.rsplit('/').next().unwrap_or("download");
-    let url = forms
-        .storage()
-        .presign_get(&object.key, DOWNLOAD_LINK_TTL, Some(name))
+    let url = files
+        .download_link(&user, &query.key, DOWNLOAD_LINK_TTL)
         .await?;
     let expires_at = OffsetDateTime::now_utc() + DOWNLOAD_LINK_TTL;
     Ok(HttpResponse::Ok().json(DownloadLink {

@@ -40,11 +40,7 @@ pub(super) async fn open_link(
     users: &UserStore,
     now: i64,
 ) -> Result<(Link, User), AppError> {
-    let link = links
-        .by_token(token)
-        .await
-        .map_err(link_error)?
-        .ok_or(AppError::NotFound)?;
+    let link = links.by_token(token).await?.ok_or(AppError::NotFound)?;
     let gone = |why: &str| {
         AppError::Gone(format!(
             "This upload link {why}. Ask whoever sent it for a new one."
@@ -62,39 +58,20 @@ pub(super) async fn open_link(
     }
 }
 
-pub(super) fn link_error(error: crate::links::LinkError) -> AppError {
-    match error {
-        crate::links::LinkError::Invalid(text) => AppError::BadRequest(text),
-        crate::links::LinkError::NotFound(_) => {
-            AppError::Missing("There is no such link.".to_owned())
-        }
-        crate::links::LinkError::Accounts(error) => error.into(),
-    }
-}
-
-/// Settles the link's expired forms with what the bucket holds, so what is left is exact.
+/// Settles the link's expired forms with what the bucket holds, so what is left is
+/// exact. Whether any was.
 async fn settle(
     link: &Link,
     links: &LinkStore,
     forms: &FormSigner,
     now: i64,
-) -> Result<(), AppError> {
-    for form in links
-        .expired_forms(&link.id, now)
-        .await
-        .map_err(link_error)?
-    {
-        let found = forms
-            .storage()
-            .head(&form.key)
-            .await?
-            .map(|object| object.size);
-        links
-            .settle(&link.id, &form, found)
-            .await
-            .map_err(link_error)?;
+) -> Result<bool, AppError> {
+    let expired = links.expired_forms(&link.id, now).await?;
+    for form in &expired {
+        let found = forms.storage().head(&form.key).await?.map(|o| o.size);
+        links.settle(&link.id, form, found).await?;
     }
-    Ok(())
+    Ok(!expired.is_empty())
 }
 
 #[derive(Template)]
@@ -126,12 +103,11 @@ pub async fn page(
             error: None,
         });
     }
-    settle(&link, &links, &forms, now).await?;
-    let link = links
-        .get(&link.id)
-        .await
-        .map_err(link_error)?
-        .unwrap_or(link);
+    // Settled forms change what is left: read the link again only then.
+    let link = match settle(&link, &links, &forms, now).await? {
+        true => links.get(&link.id).await?.unwrap_or(link),
+        false => link,
+    };
     let max_size = ByteSize::from_bytes(link.max_size.min(owner.max_size.bytes()));
     render(&GuestPage {
         layout: context.anonymous(),
@@ -142,10 +118,7 @@ pub async fn page(
         max_size_display: max_size.to_string(),
         files_left: link.files_left(),
         bytes_left: ByteSize::from_bytes(link.bytes_left()).to_string(),
-        expires: super::utc_time(
-            link.expires_at,
-            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-        ),
+        expires: super::utc_minute(link.expires_at),
     })
 }
 
@@ -183,11 +156,7 @@ pub async fn unlock(
         return Err(AppError::TooManyAttempts(seconds));
     }
     let given = SecretString::from(form.password.clone());
-    if links
-        .check_password(&link.id, given)
-        .await
-        .map_err(link_error)?
-    {
+    if links.check_password(&link.id, given).await? {
         limiter.succeeded(&account).await?;
         session::unlock_link(context.session(), &link.id, now);
         return Ok(see_other(&format!("/u/{token}")));
@@ -232,11 +201,7 @@ pub async fn presign(
     let key = format!("{}{key_suffix}", uploader.prefix);
     // A second later than the form itself, so the hold never ends before the form.
     let expires_at = forms.expiry_from_now() + 1;
-    match links
-        .reserve(&link.id, &key, size, now, expires_at)
-        .await
-        .map_err(link_error)?
-    {
+    match links.reserve(&link.id, &key, size, now, expires_at).await? {
         Ok(()) => {}
         Err(LinkFull::Files) => {
             return Err(AppError::TooLarge(format!(
@@ -265,7 +230,7 @@ pub async fn presign(
     let form = match forms.sign(&uploader, file).await {
         Ok(form) => form,
         Err(error) => {
-            links.release(&link.id, &key).await.map_err(link_error)?;
+            links.release(&link.id, &key).await?;
             return Err(error.into());
         }
     };

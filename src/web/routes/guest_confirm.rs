@@ -36,7 +36,7 @@ pub async fn confirm(
         ));
     }
     let object = files.confirm(&owner, &body.key).await?;
-    let name = object.key.rsplit('/').next().unwrap_or_default().to_owned();
+    let name = crate::files::file_name(&object.key).to_owned();
     let details = serde_json::json!({ "link": link.id, "key": object.key, "size": object.size });
     users
         .log_event(

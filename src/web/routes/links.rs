@@ -2,19 +2,17 @@
 //! `POST /links` (makes one and shows its URL, once), `GET /links/{id}` (one link: its
 //! limits, the files received, the bytes used) and `POST /links/{id}/revoke`.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
-use serde::Deserialize;
-use time::macros::format_description;
-
-use super::guest::link_error;
-use super::{see_other, utc_time};
+use super::{see_other, utc_minute};
 use crate::domain::ByteSize;
+use crate::files::file_name;
 use crate::links::{Link, LinkState, LinkStore, NewLink};
 use crate::signing::FormSigner;
 use crate::web::render::{render, render_with_status};
 use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
 
 /// The lifetimes the form offers: (seconds, name).
 const LIFETIMES: [(u64, &str); 5] = [
@@ -49,24 +47,13 @@ pub(super) struct Row {
     expires: String,
 }
 
-fn when(at: i64) -> String {
-    utc_time(
-        at,
-        format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-    )
-}
-
 impl Row {
     fn new(link: &Link, now: i64) -> Self {
         let state = link.state(now);
         Self {
             id: link.id.clone(),
             label: link.label.clone(),
-            state: match state {
-                LinkState::Open => "open",
-                LinkState::Expired => "expired",
-                LinkState::Revoked => "revoked",
-            },
+            state: state.as_str(),
             open: state == LinkState::Open,
             files: format!("{} of {}", link.files_held, link.max_files),
             bytes: format!(
@@ -74,7 +61,7 @@ impl Row {
                 ByteSize::from_bytes(link.bytes_held),
                 ByteSize::from_bytes(link.max_total)
             ),
-            expires: when(link.expires_at),
+            expires: utc_minute(link.expires_at),
         }
     }
 }
@@ -98,7 +85,7 @@ async fn show(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = crate::db::unix_now();
-    let list = links.list(user.name.as_str()).await.map_err(link_error)?;
+    let list = links.list(user.name.as_str()).await?;
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -202,7 +189,7 @@ pub async fn create(
         Err(crate::links::LinkError::Invalid(error)) => {
             show(&user, &context, &links, None, Some(error)).await
         }
-        Err(error) => Err(link_error(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -218,7 +205,7 @@ struct LinkPage {
 
 /// The caller's own link `id` (another's is "not found", as if it did not exist).
 async fn own_link(user: &SignedIn, links: &LinkStore, id: &str) -> Result<Link, AppError> {
-    match links.get(id).await.map_err(link_error)? {
+    match links.get(id).await? {
         Some(link) if link.owner == user.name.as_str() => Ok(link),
         _ => Err(AppError::Missing("There is no such link.".to_owned())),
     }
@@ -240,11 +227,10 @@ pub async fn show_one(
     let files = objects
         .iter()
         .map(|o| {
-            let name = o.key.rsplit('/').next().unwrap_or(&o.key).to_owned();
             (
-                name,
+                file_name(&o.key).to_owned(),
                 ByteSize::from_bytes(o.size).to_string(),
-                o.modified.map(when).unwrap_or_default(),
+                o.modified.map(utc_minute).unwrap_or_default(),
             )
         })
         .collect();
@@ -268,10 +254,8 @@ pub async fn revoke(
     id: web::Path<String>,
     _form: Csrf<web::Form<RevokeForm>>,
 ) -> Result<HttpResponse, AppError> {
-    let link = own_link(&user, &links, &id).await?;
-    links
-        .revoke(user.name.as_str(), &link.id, Some(user.name.as_str()))
-        .await
-        .map_err(link_error)?;
+    let link = links
+        .revoke(user.name.as_str(), &id, Some(user.name.as_str()))
+        .await?;
     Ok(see_other(&format!("/links/{}", link.id)))
 }

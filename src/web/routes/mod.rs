@@ -29,6 +29,24 @@ pub fn utc_time(unix: i64, format: &[BorrowedFormatItem<'_>]) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// Unix seconds to the minute, as pages show times: `2026-11-29 10:00 UTC`.
+pub fn utc_minute(unix: i64) -> String {
+    utc_time(
+        unix,
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
+    )
+}
+
+/// Unix seconds as the JSON API writes times (RFC 3339), if they are a time.
+pub fn rfc3339(unix: i64) -> Option<String> {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+}
+
 /// A `303 See Other` to `location`.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -4,16 +4,14 @@
 
 use std::time::Duration;
 
+use super::{see_other, utc_minute};
+use crate::tokens::{TokenError, TokenInfo, TokenStore};
+use crate::web::render::render_with_status;
+use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use time::macros::format_description;
-
-use super::{see_other, utc_time};
-use crate::tokens::{TokenError, TokenInfo, TokenStore};
-use crate::web::render::render_with_status;
-use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
 
 /// The lifetimes the form offers, in days (0: until revoked).
 const LIFETIMES: [(u64, &str); 5] = [
@@ -47,15 +45,7 @@ struct Row {
 }
 
 fn when(at: Option<i64>, none: &str) -> String {
-    at.map_or_else(
-        || none.to_owned(),
-        |at| {
-            utc_time(
-                at,
-                format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-            )
-        },
-    )
+    at.map_or_else(|| none.to_owned(), utc_minute)
 }
 
 impl Row {
@@ -68,11 +58,7 @@ impl Row {
             last_used: when(token.last_used_at, "never"),
             expires: when(token.expires_at, "never"),
             live,
-            state: match (token.revoked_at, live) {
-                (Some(_), _) => "revoked",
-                (None, true) => "active",
-                (None, false) => "expired",
-            },
+            state: token.state(now),
         }
     }
 }
@@ -85,7 +71,7 @@ async fn show(
     error: Option<(StatusCode, String)>,
 ) -> Result<HttpResponse, AppError> {
     let now = crate::db::unix_now();
-    let list = tokens.list(user.name.as_str()).await.map_err(token_error)?;
+    let list = tokens.list(user.name.as_str()).await?;
     let (status, error) = match error {
         Some((status, error)) => (status, Some(error)),
         None => (StatusCode::OK, None),
@@ -100,14 +86,6 @@ async fn show(
             error,
         },
     )
-}
-
-fn token_error(error: TokenError) -> AppError {
-    match error {
-        TokenError::BadLabel => AppError::BadRequest(format!("The {error}.")),
-        TokenError::NotFound(_) => AppError::Missing("There is no such token.".to_owned()),
-        TokenError::Accounts(error) => error.into(),
-    }
 }
 
 /// `GET /account/tokens`.
@@ -163,7 +141,7 @@ pub async fn create(
             )
             .await
         }
-        Err(error) => Err(token_error(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -179,9 +157,6 @@ pub async fn revoke(
     _form: Csrf<web::Form<RevokeForm>>,
 ) -> Result<HttpResponse, AppError> {
     let actor = user.name.to_string();
-    tokens
-        .revoke(&actor, &id, Some(user.name.as_str()))
-        .await
-        .map_err(token_error)?;
+    tokens.revoke(&actor, &id, Some(user.name.as_str())).await?;
     Ok(see_other("/account/tokens"))
 }

@@ -5,22 +5,20 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
-use askama::Template;
-use serde::Deserialize;
-use time::macros::format_description;
-
-use super::{see_other, utc_time};
+use super::{see_other, utc_minute};
 use crate::accounts::User;
 use crate::domain::{ByteSize, KeyPrefix};
-use crate::files::{Cursor, Deleted, Files, relative};
+use crate::files::{Cursor, Deleted, Files, file_name, relative};
 use crate::links::LinkStore;
 use crate::signing::FormSigner;
 use crate::storage::StoredObject;
 use crate::usage::Freed;
 use crate::web::render::render;
 use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
 
 /// How long a download link works: long enough to start, short enough not to share.
 pub const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
@@ -65,18 +63,10 @@ impl Row {
             name: name.to_owned(),
             folder: folder.to_owned(),
             size: ByteSize::from_bytes(object.size).to_string(),
-            modified: object.modified.map(minute).unwrap_or_default(),
+            modified: object.modified.map(utc_minute).unwrap_or_default(),
             from_link,
         }
     }
-}
-
-/// `2026-11-29 10:00 UTC`.
-fn minute(unix: i64) -> String {
-    utc_time(
-        unix,
-        format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-    )
 }
 
 /// Which page of files: from the newest, or after a file (`?after=`).
@@ -95,18 +85,22 @@ pub async fn page(
     query: web::Query<PageParam>,
 ) -> Result<HttpResponse, AppError> {
     let prefix = &user.prefix;
-    let labels: HashMap<String, String> = links
-        .list(user.name.as_str())
-        .await
-        .map_err(super::guest::link_error)?
-        .into_iter()
-        .map(|link| (link.id, link.label))
-        .collect();
-    let after = match query.after.as_str() {
-        "" => None,
-        text => Some(Cursor::parse(text, &user)?),
-    };
+    let after = Cursor::parse_after(Some(&query.after), &user)?;
     let found = files.page(&user, after.as_ref()).await?;
+    // Link labels are read only when the page shows a file that came through a link.
+    let from_links = found
+        .files
+        .iter()
+        .any(|o| relative(prefix, &o.key).starts_with("links/"));
+    let labels: HashMap<String, String> = match from_links {
+        true => links
+            .list(user.name.as_str())
+            .await?
+            .into_iter()
+            .map(|link| (link.id, link.label))
+            .collect(),
+        false => HashMap::new(),
+    };
     render(&UploadsPage {
         layout: page.signed_in(&user, "uploads"),
         flash: page.take_flash(),
@@ -143,8 +137,7 @@ async fn quota_line(user: &User, files: &Files) -> Result<Option<String>, AppErr
     let usage = files
         .ledger()
         .usage(user.name.as_str())
-        .await
-        .map_err(crate::files::FilesError::from)?
+        .await?
         .unwrap_or_default();
     let mut line = format!(
         "{} of your {quota} quota used",
@@ -173,14 +166,10 @@ pub struct KeyParam {
 pub async fn download(
     user: SignedIn,
     files: web::Data<Files>,
-    forms: web::Data<FormSigner>,
     query: web::Query<KeyParam>,
 ) -> Result<HttpResponse, AppError> {
-    let object = files.find(&user, &query.key).await?;
-    let name = object.key.rsplit('/').next().unwrap_or("download");
-    let url = forms
-        .storage()
-        .presign_get(&object.key, DOWNLOAD_LINK_TTL, Some(name))
+    let url = files
+        .download_link(&user, &query.key, DOWNLOAD_LINK_TTL)
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, url))
@@ -214,15 +203,14 @@ pub async fn delete(
 
 /// "Deleted photo.jpg (1.2 MB)." and when its space is free again.
 fn deleted_sentence(deleted: &Deleted) -> String {
-    let key = &deleted.object.key;
-    let name = key.rsplit('/').next().unwrap_or(key);
+    let name = file_name(&deleted.object.key);
     let size = ByteSize::from_bytes(deleted.object.size);
     match deleted.freed {
-        Freed::WhenFormExpires(_, at) => format!(
+        Freed::WhenFormExpires(at) => format!(
             "Deleted {name} ({size}). Its space is free again at {}, when the form that \
              uploaded it expires.",
-            minute(at)
+            utc_minute(at)
         ),
-        Freed::Now(_) | Freed::NotCounted => format!("Deleted {name} ({size})."),
+        Freed::Now | Freed::NotCounted => format!("Deleted {name} ({size})."),
     }
 }

@@ -178,11 +178,7 @@ async fn page(
         status,
     } = state;
     let accounts = users.list().await?;
-    let usage = files
-        .ledger()
-        .all()
-        .await
-        .map_err(crate::files::FilesError::from)?;
+    let usage = files.ledger().all().await?;
     render_with_status(
         status,
         &UsersPage {
