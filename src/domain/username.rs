@@ -50,7 +50,7 @@ impl Username {
 
 impl fmt::Display for Username {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -65,6 +65,15 @@ impl std::str::FromStr for Username {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tables (`postbox user list`) pad names into columns.
+    #[test]
+    fn a_name_pads_like_a_string() {
+        let name = Username::parse("al").unwrap();
+        assert_eq!(format!("{name:<5}|"), "al   |");
+        let prefix = crate::domain::KeyPrefix::parse("users/al/").unwrap();
+        assert_eq!(format!("{prefix:<12}|"), "users/al/   |");
+    }
 
     #[test]
     fn accepts_and_lowercases_ordinary_names() {

@@ -204,10 +204,10 @@ pub async fn presign(
     match links.reserve(&link.id, &key, size, now, expires_at).await? {
         Ok(()) => {}
         Err(LinkFull::Files) => {
-            return Err(AppError::TooLarge(format!(
-                "This link takes {} files, and has them all.",
-                link.max_files
-            )));
+            return Err(AppError::TooLarge(match link.max_files {
+                1 => "This link takes one file, and has it.".to_owned(),
+                most => format!("This link takes {most} files, and has them all."),
+            }));
         }
         Err(LinkFull::Bytes { left }) => {
             return Err(AppError::TooLarge(format!(
