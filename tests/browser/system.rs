@@ -68,3 +68,51 @@ async fn a_person_makes_an_api_token_and_sees_it_once_on_a_phone() {
     browser.screenshot("8-api-token-made-phone").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_person_makes_an_upload_link_on_a_phone_and_sees_its_page() {
+    let app = spawn_app().await;
+    let browser = Browser::start(Scripts::On).await;
+    browser.sign_in(&app, crate::helpers::USER, PASSWORD).await;
+    browser
+        .find("a[href='/links']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#new").await;
+    browser.narrow_to_a_phone().await;
+    browser
+        .find("#new input[name=label]")
+        .await
+        .send_keys("Photos from the trip")
+        .await
+        .unwrap();
+    browser
+        .find("#new input[name=max_files]")
+        .await
+        .send_keys("5")
+        .await
+        .unwrap();
+    browser
+        .find("#new button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let url = browser
+        .wait_for("#new-link-url")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(url.contains("/u/"), "{url}");
+    assert_eq!(browser.count("button[data-copy]").await, 1);
+    browser.narrow_to_a_phone().await;
+    browser.screenshot("11-upload-link-made-phone").await;
+    browser.find("#links a").await.click().await.unwrap();
+    let limits = browser.wait_for("#limits").await.text().await.unwrap();
+    assert!(limits.contains("0 of 5"), "{limits}");
+    browser.screenshot("11-upload-link-page-phone").await;
+    browser.close().await;
+}
