@@ -4,9 +4,14 @@
 # wrk pinned to core 0 (-t1 -c32), rounds interleaved (peer, postbox, peer, postbox…)
 # and medians compared, because the machine is shared and noisy. One line per route:
 # both req/s, the ratio, both p99s and both servers' CPU µs per request (from
-# /proc/PID/stat). Installs wrk and the peer's npm packages (into $PEERS_DIR/node,
-# default /tmp/peers/node) when missing. Usage:
+# /proc/PID/stat). Routes: GET /upload (session), POST /api/presign (session + CSRF, and
+# Bearer), and POST /api/presign for an account with a quota (each form writes a
+# reservation) on SQLite and on PostgreSQL (127.0.0.1:5432, a database made for the run
+# and dropped after; PostgreSQL's own processes are not pinned: they share the machine).
+# Installs wrk, Node.js and the peer's npm packages when missing. Usage:
 #   scripts/bench-vs-express.sh [seconds per round, default 8] [rounds, default 3]
+# POSTBOX_BIN=path measures another build (say, an older commit's) instead of building;
+# BENCH_POSTGRES=0 skips the PostgreSQL line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-8}"
@@ -14,51 +19,95 @@ rounds="${2:-3}"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
-cargo build --release --quiet
+command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; }
+if [ -z "${POSTBOX_BIN:-}" ]; then
+  cargo build --release --quiet
+  bin=target/release/postbox
+else
+  bin=$POSTBOX_BIN
+fi
 
 work=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+pg_db="postbox_bench_$$"
+pg_url="postgres://postgres@127.0.0.1:5432/$pg_db"
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "${BENCH_POSTGRES:-1}" != 0 ]; then
+    psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS $pg_db" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return; sleep 0.1; done; echo "error: $1 never answered" >&2; exit 1; }
+# wait_up URL [LOG]: waits for URL to answer; on failure shows LOG.
+wait_up() {
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return; sleep 0.1; done
+  echo "error: $1 never answered" >&2
+  if [ -n "${2:-}" ]; then cat "$2" >&2; fi
+  exit 1
+}
 
 # The peer (its first start installs its packages).
 peer_port=$(free_port)
 PORT=$peer_port HOST=127.0.0.1 taskset -c 1 node bench/express-peer/express_server.mjs >"$work/peer.log" 2>&1 &
 peer=$!; pids+=("$peer")
-
-# postbox: embedded bucket and SQLite, an account, its session and an API token.
-pb_port=$(free_port)
-export POSTBOX_DATA_DIR="$work/data" POSTBOX_LISTEN="127.0.0.1:$pb_port" RUST_LOG=warn
-printf 'bench password 1' | target/release/postbox user add bench --password-stdin >/dev/null
-bearer=$(target/release/postbox token create bench --label bench)
-taskset -c 1 target/release/postbox serve >"$work/postbox.log" 2>&1 &
-postbox=$!; pids+=("$postbox")
-wait_up "http://127.0.0.1:$pb_port/healthz"
 wait_up "http://127.0.0.1:$peer_port/presign?filename=a.txt"
 
-jar="$work/jar"
-csrf() { sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n1; }
-token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$pb_port/login" | csrf)
-curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode username=bench \
-  --data-urlencode "password=bench password 1" --data-urlencode "csrf_token=$token" \
-  "http://127.0.0.1:$pb_port/login"
-token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$pb_port/upload" | csrf)
-cookie=$(awk '$6 == "postbox_session" {print $6 "=" $7}' "$jar")
+body='{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
+# A postbox on core 1 over database $2 (empty for the embedded SQLite file), named $1:
+# an account `bench` (no quota) with a session and a token, and `benchq` (a quota
+# large enough for every round) with a token. Sets port_$1 and pid_$1 and writes
+# $work/$1.{cookie,csrf,bearer,quota}.
+start_postbox() {
+  local name=$1 database=$2 port pid jar token
+  port=$(free_port)
+  (
+    export POSTBOX_DATA_DIR="$work/$name" POSTBOX_LISTEN="127.0.0.1:$port" RUST_LOG=warn
+    export POSTBOX_SESSION_SECRET="a benchmark session secret, long enough for cookies"
+    if [ -n "$database" ]; then export POSTBOX_DATABASE_URL="$database"; fi
+    printf 'bench password 1' | "$bin" user add bench --password-stdin >/dev/null
+    printf 'bench password 1' | "$bin" user add benchq --quota 100TB --password-stdin >/dev/null
+    "$bin" token create bench --label bench >"$work/$name.bearer"
+    "$bin" token create benchq --label bench >"$work/$name.quota"
+    exec taskset -c 1 "$bin" serve
+  ) >"$work/$name.log" 2>&1 &
+  pid=$!; pids+=("$pid")
+  wait_up "http://127.0.0.1:$port/healthz" "$work/$name.log"
+  jar="$work/$name.jar"
+  csrf() { sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n1; }
+  token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$port/login" | csrf)
+  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode username=bench \
+    --data-urlencode "password=bench password 1" --data-urlencode "csrf_token=$token" \
+    "http://127.0.0.1:$port/login"
+  curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$port/upload" | csrf >"$work/$name.csrf"
+  awk '$6 == "postbox_session" {print $6 "=" $7}' "$jar" >"$work/$name.cookie"
+  printf -v "port_$name" '%s' "$port"
+  printf -v "pid_$name" '%s' "$pid"
+}
+# A wrk script posting the presign body with headers "$2…" to $1.lua.
+post_script() {
+  local file=$1; shift
+  {
+    echo 'wrk.method = "POST"'
+    echo 'wrk.headers["Content-Type"] = "application/json"'
+    for header in "$@"; do
+      echo "wrk.headers[\"${header%%: *}\"] = \"${header#*: }\""
+    done
+    echo "wrk.body = '$body'"
+  } >"$work/$file.lua"
+}
 
-cat >"$work/cookie.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = "$cookie"
-wrk.headers["X-CSRF-Token"] = "$token"
-wrk.body = '{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
-LUA
-cat >"$work/bearer.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $bearer"
-wrk.body = '{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
-LUA
+start_postbox sqlite ""
+post_script cookie "Cookie: $(cat "$work/sqlite.cookie")" "X-CSRF-Token: $(cat "$work/sqlite.csrf")"
+post_script bearer "Authorization: Bearer $(cat "$work/sqlite.bearer")"
+post_script quota "Authorization: Bearer $(cat "$work/sqlite.quota")"
+if [ "${BENCH_POSTGRES:-1}" != 0 ]; then
+  psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE $pg_db" >/dev/null
+  start_postbox pg "$pg_url"
+  post_script pgquota "Authorization: Bearer $(cat "$work/pg.quota")"
+fi
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -78,25 +127,32 @@ round() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# compare NAME POSTBOX_PID PEER_URL WRK_ARGS…
 compare() {
-  local name=$1 peer_url=$2; shift 2
+  local name=$1 server=$2 peer_url=$3; shift 3
   : >"$work/p"; : >"$work/q"
   for _ in $(seq 1 "$rounds"); do
     round "$peer" "$peer_url" >>"$work/p"
-    round "$postbox" "$@" >>"$work/q"
+    round "$server" "$@" >>"$work/q"
   done
   local prps pp99 pcpu qrps qp99 qcpu
   prps=$(cut -d' ' -f1 "$work/p" | median); pp99=$(cut -d' ' -f2 "$work/p" | median); pcpu=$(cut -d' ' -f3 "$work/p" | median)
   qrps=$(cut -d' ' -f1 "$work/q" | median); qp99=$(cut -d' ' -f2 "$work/q" | median); qcpu=$(cut -d' ' -f3 "$work/q" | median)
   awk -v n="$name" -v a="$qrps" -v b="$prps" -v ap="$qp99" -v bp="$pp99" -v ac="$qcpu" -v bc="$pcpu" \
-    'BEGIN { printf "%-30s postbox %9.0f req/s  peer %7.0f req/s  ratio %5.2f  p99 %6.2f / %6.2f ms  CPU %6.1f / %6.1f µs/req\n", n, a, b, a / b, ap, bp, ac, bc }'
+    'BEGIN { printf "%-34s postbox %7.0f req/s  peer %5.0f req/s  ratio %5.2f  p99 %5.2f / %5.2f ms  CPU %5.1f / %5.1f µs/req\n", n, a, b, a / b, ap, bp, ac, bc }'
 }
 
-echo "postbox vs Express peer: ${rounds} interleaved rounds of ${seconds}s, servers on core 1, wrk -t1 -c32 on core 0 (medians)"
-compare "GET /upload vs GET /form" "http://127.0.0.1:$peer_port/form" \
-  -H "Cookie: $cookie" "http://127.0.0.1:$pb_port/upload"
-compare "POST /api/presign (session)" "http://127.0.0.1:$peer_port/presign?filename=report.pdf" \
-  -s "$work/cookie.lua" "http://127.0.0.1:$pb_port/api/presign"
-compare "POST /api/presign (Bearer)" "http://127.0.0.1:$peer_port/presign?filename=report.pdf" \
-  -s "$work/bearer.lua" "http://127.0.0.1:$pb_port/api/presign"
-awk '/VmRSS/ {printf "postbox RSS after the run: %s %s\n", $2, $3}' "/proc/$postbox/status"
+peer_form="http://127.0.0.1:$peer_port/form"
+peer_presign="http://127.0.0.1:$peer_port/presign?filename=report.pdf"
+sqlite="http://127.0.0.1:$port_sqlite"
+echo "postbox ($bin) vs Express peer: ${rounds} interleaved rounds of ${seconds}s, servers on core 1, wrk -t1 -c32 on core 0 (medians)"
+compare "GET /upload (session)" "$pid_sqlite" "$peer_form" \
+  -H "Cookie: $(cat "$work/sqlite.cookie")" "$sqlite/upload"
+compare "POST /api/presign (session)" "$pid_sqlite" "$peer_presign" -s "$work/cookie.lua" "$sqlite/api/presign"
+compare "POST /api/presign (Bearer)" "$pid_sqlite" "$peer_presign" -s "$work/bearer.lua" "$sqlite/api/presign"
+compare "POST /api/presign quota, SQLite" "$pid_sqlite" "$peer_presign" -s "$work/quota.lua" "$sqlite/api/presign"
+if [ "${BENCH_POSTGRES:-1}" != 0 ]; then
+  compare "POST /api/presign quota, PostgreSQL" "$pid_pg" "$peer_presign" \
+    -s "$work/pgquota.lua" "http://127.0.0.1:$port_pg/api/presign"
+fi
+awk '/VmRSS/ {printf "postbox RSS after the run (SQLite instance): %s %s\n", $2, $3}' "/proc/$pid_sqlite/status"

@@ -40,6 +40,8 @@ pub struct Application {
     server: Server,
     storage: Storage,
     local_bucket: Option<LocalBucket>,
+    users: UserStore,
+    db: Database,
 }
 
 /// What every request handler may ask for.
@@ -107,8 +109,8 @@ impl Application {
             upload_method: web::Data::new(settings.upload_method),
             links: web::Data::new(LinkStore::new(db.clone(), users.clone())),
             public_url: web::Data::new(PublicUrl(settings.public_url.clone())),
-            users: web::Data::new(users),
-            limiter: web::Data::new(LoginLimiter::new(db)),
+            users: web::Data::new(users.clone()),
+            limiter: web::Data::new(LoginLimiter::new(db.clone())),
             defaults: web::Data::new(admin::AccountDefaults {
                 max_size: settings.max_size,
             }),
@@ -168,7 +170,15 @@ impl Application {
             server,
             storage,
             local_bucket,
+            users,
+            db,
         })
+    }
+
+    /// The app's accounts: changes made through this store are seen by the app's very
+    /// next request (as an admin page's are).
+    pub fn users(&self) -> &UserStore {
+        &self.users
     }
 
     /// The port the app listens on (useful with port 0).
@@ -192,7 +202,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Keeps the local bucket running as long as the app.
         let _local_bucket = self.local_bucket;
-        self.server.await?;
+        // Accounts are remembered between requests while the change counter is read
+        // a few times a second (accounts::fresh); the reading stops with the server.
+        let watch = self.users.freshness().clone().watch(self.db);
+        tokio::select! {
+            served = self.server => served?,
+            () = watch => {}
+        }
         tracing::info!("postbox stopped: the requests in flight have finished");
         Ok(())
     }

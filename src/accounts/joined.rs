@@ -10,11 +10,14 @@ impl UserStore {
     /// The account joined as `u` by `from_where` (a `FROM … JOIN users u ON … WHERE …`
     /// clause written by the caller, with one parameter `$1` bound to `key`), and the
     /// whole row, whose `extra` columns (none named like an account's) the caller reads.
+    /// The account is remembered as [`UserStore::signed_in`] does; `generation` is
+    /// [`Freshness::generation`](super::fresh::Freshness::generation) taken before.
     pub async fn get_joined(
         &self,
         extra: &str,
         from_where: &str,
         key: &str,
+        generation: Option<u64>,
     ) -> Result<Option<(User, AnyRow)>, AccountsError> {
         let columns: Vec<String> = COLUMNS
             .split(", ")
@@ -26,7 +29,11 @@ impl UserStore {
             .fetch_optional(self.db.pool())
             .await?;
         match row {
-            Some(row) => Ok(Some((from_row(&row)?, row))),
+            Some(row) => {
+                let user = from_row(&row)?;
+                self.remember(generation, user.clone());
+                Ok(Some((user, row)))
+            }
             None => Ok(None),
         }
     }

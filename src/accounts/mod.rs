@@ -5,6 +5,7 @@
 mod audit;
 mod bootstrap;
 mod error;
+pub mod fresh;
 mod joined;
 mod limiter;
 mod password;

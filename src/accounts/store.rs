@@ -4,6 +4,9 @@ use secrecy::SecretString;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use std::sync::Arc;
+
+use super::fresh::{Freshness, Memory, raise_in};
 use super::user::check_limits;
 use super::{AccountsError, AuditEntry, NewUser, Role, User, UserChanges, audit, password};
 use crate::db::{Database, unix_now};
@@ -12,16 +15,46 @@ use crate::domain::{ByteSize, KeyPrefix, Username};
 pub(super) const COLUMNS: &str =
     "name, role, prefix, max_size, content_type_prefix, quota, disabled, session_epoch";
 
-/// Accounts in the database.
+/// Accounts in the database, and what this instance remembers of them (see
+/// [`fresh`](super::fresh)). Clones share the memory.
 #[derive(Clone)]
 pub struct UserStore {
     pub(super) db: Database,
+    memory: Arc<Memory<String, User>>,
 }
 
 impl UserStore {
-    /// The store over `db`.
+    /// The store over `db`, remembering nothing until its freshness is checked.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self {
+            db,
+            memory: Arc::new(Memory::new(Freshness::default())),
+        }
+    }
+
+    /// Whether what this store remembers may be used: [`Freshness::watch`] keeps it so
+    /// while the app serves; [`Freshness::forget`] after a change made elsewhere.
+    pub fn freshness(&self) -> &Freshness {
+        self.memory.freshness()
+    }
+
+    /// The account behind a request: as [`UserStore::get`], from memory while it is
+    /// fresh (the hot path of every signed-in request).
+    pub async fn signed_in(&self, name: &str) -> Result<Option<User>, AccountsError> {
+        if let Some(user) = self.memory.get(name) {
+            return Ok(Some(user));
+        }
+        let generation = self.freshness().generation();
+        let user = self.get(name).await?;
+        if let Some(user) = &user {
+            self.remember(generation, user.clone());
+        }
+        Ok(user)
+    }
+
+    /// Remembers `user`, read from the database in `generation`.
+    pub(super) fn remember(&self, generation: Option<u64>, user: User) {
+        self.memory.put(generation, user.name.to_string(), user);
     }
 
     /// One account.
@@ -107,6 +140,7 @@ impl UserStore {
         }
         let after = changed(&before, changes);
         check_limits(after.max_size, &after.content_type_prefix, after.quota)?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "UPDATE users SET prefix = $1, max_size = $2, content_type_prefix = $3, quota = $4, \
              disabled = $5, session_epoch = $6, role = $7, updated_at = $8 WHERE name = $9",
@@ -120,8 +154,11 @@ impl UserStore {
         .bind(after.role.as_str())
         .bind(unix_now())
         .bind(name)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await?;
+        raise_in(&mut tx).await?;
+        tx.commit().await?;
+        self.freshness().forget();
         let action = match (before.disabled, after.disabled) {
             (false, true) => "disable user",
             (true, false) => "enable user",
@@ -149,6 +186,7 @@ impl UserStore {
         password::check(&password)?;
         let user = self.require(name).await?;
         let hash = password::hash(password).await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 \
              WHERE name = $3",
@@ -156,8 +194,11 @@ impl UserStore {
         .bind(hash)
         .bind(unix_now())
         .bind(name)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await?;
+        raise_in(&mut tx).await?;
+        tx.commit().await?;
+        self.freshness().forget();
         audit::record(&self.db, actor, "reset password", &user.name, None, None).await
     }
 

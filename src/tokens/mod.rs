@@ -3,12 +3,14 @@
 //! it is neither revoked nor expired and its owner is not disabled. Creating and
 //! revoking go to the audit log.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::accounts::fresh::{Memory, raise_in};
 use crate::accounts::{
     AccountsError, MAX_LABEL_LEN, User, UserStore, new_public_id, new_secret, secret_hash,
 };
@@ -76,11 +78,13 @@ impl From<sqlx::Error> for TokenError {
     }
 }
 
-/// The tokens in the database.
+/// The tokens in the database, and the live ones this instance remembers (by hash;
+/// forgotten with the accounts: see [`crate::accounts::fresh`]).
 #[derive(Clone)]
 pub struct TokenStore {
     db: Database,
     users: UserStore,
+    memory: Arc<Memory<String, TokenInfo>>,
 }
 
 const COLUMNS: &str = "id, username, label, created_at, last_used_at, expires_at, revoked_at";
@@ -100,7 +104,8 @@ fn from_row(row: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
 impl TokenStore {
     /// Tokens in `db`, their owners in `users`.
     pub fn new(db: Database, users: UserStore) -> Self {
-        Self { db, users }
+        let memory = Arc::new(Memory::new(users.freshness().clone()));
+        Self { db, users, memory }
     }
 
     /// Makes a token for `owner` (`actor` did it): its info, and the token, which is
@@ -173,11 +178,15 @@ impl TokenStore {
         if owner.is_some_and(|owner| owner != info.username) {
             return Err(TokenError::NotFound(id.to_owned()));
         }
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)
             .bind(unix_now())
-            .execute(self.db.pool())
+            .execute(&mut *tx)
             .await?;
+        raise_in(&mut tx).await?;
+        tx.commit().await?;
+        self.users.freshness().forget();
         let Some(user) = self.users.get(&info.username).await? else {
             return Ok(info);
         };
@@ -189,30 +198,41 @@ impl TokenStore {
     }
 
     /// The live account `token` signs in, or `None` (unknown, revoked, expired, or its
-    /// owner disabled or gone).
+    /// owner disabled or gone). From memory while it is fresh; otherwise one query for
+    /// the token and its owner.
     pub async fn authenticate(&self, token: &str) -> Result<Option<User>, TokenError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        // One query for the token and its owner: as cheap as a session's account read.
-        let found = self
-            .users
-            .get_joined(
-                "t.id, t.username, t.label, t.created_at, t.last_used_at, t.expires_at, \
-                 t.revoked_at",
-                "FROM api_tokens t JOIN users u ON u.name = t.username WHERE t.token_hash = $1",
-                &secret_hash(token),
-            )
-            .await?;
-        let Some((user, row)) = found else {
-            return Ok(None);
+        let hash = secret_hash(token);
+        let generation = self.users.freshness().generation();
+        let remembered = self.memory.get(&hash);
+        let mut remember = remembered.is_none();
+        let (mut info, user) = match remembered {
+            Some(info) => match self.users.signed_in(&info.username).await? {
+                Some(user) => (info, user),
+                None => return Ok(None),
+            },
+            None => {
+                let found = self
+                    .users
+                    .get_joined(
+                        "t.id, t.username, t.label, t.created_at, t.last_used_at, \
+                         t.expires_at, t.revoked_at",
+                        "FROM api_tokens t JOIN users u ON u.name = t.username \
+                         WHERE t.token_hash = $1",
+                        &hash,
+                        generation,
+                    )
+                    .await?;
+                let Some((user, row)) = found else {
+                    return Ok(None);
+                };
+                (from_row(&row)?, user)
+            }
         };
-        let info = from_row(&row)?;
         let now = unix_now();
-        if !info.is_live(now) {
-            return Ok(None);
-        }
-        if user.disabled {
+        if !info.is_live(now) || user.disabled {
             return Ok(None);
         }
         if info
@@ -224,6 +244,11 @@ impl TokenStore {
                 .bind(now)
                 .execute(self.db.pool())
                 .await?;
+            info.last_used_at = Some(now);
+            remember = true;
+        }
+        if remember {
+            self.memory.put(generation, hash, info);
         }
         Ok(Some(user))
     }

@@ -113,7 +113,7 @@ async fn from_session(session: &Session, users: &UserStore) -> Result<User, AppE
     let (Some(name), Some(epoch)) = (name, epoch) else {
         return Err(AppError::SignInRequired);
     };
-    match users.get(&name).await? {
+    match users.signed_in(&name).await? {
         Some(user) if !user.disabled && user.session_epoch == epoch => Ok(user),
         _ => {
             session.purge();

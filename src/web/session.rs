@@ -102,6 +102,11 @@ pub fn set_flash(session: &Session, message: &str) {
 
 /// The message left by [`set_flash`], once.
 pub fn take_flash(session: &Session) -> Option<String> {
+    // Asked first: removing even a missing key marks the session changed, and a
+    // changed session is encrypted and sent again with every answer.
+    if !session.contains_key(FLASH) {
+        return None;
+    }
     session.remove_as::<String>(FLASH)?.ok()
 }
 

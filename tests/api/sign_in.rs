@@ -99,3 +99,25 @@ async fn signing_out_ends_the_session() {
     assert_eq!(response.status(), 303);
     assert_eq!(app.get("/upload").await.status(), 303);
 }
+
+/// A session that did not change is not sent again: each answer that re-sends the
+/// cookie encrypts it anew (and a page read by two tabs at once could undo the other's
+/// change). Only a page that changed something (a message shown once) sends it.
+#[tokio::test]
+async fn pages_that_change_nothing_do_not_send_the_session_cookie_again() {
+    let app = spawn_app().await;
+    for path in ["/upload", "/uploads", "/account/tokens"] {
+        // The first visit may make the page's CSRF token; after that nothing changes.
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+        let again = app.get(path).await;
+        assert_eq!(again.status(), 200, "{path}");
+        assert!(
+            again.headers().get("set-cookie").is_none(),
+            "{path} re-sent the session: {:?}",
+            again.headers().get("set-cookie")
+        );
+    }
+    let presigned = app.presign(json!({"filename": "a.txt", "size": 1})).await;
+    assert_eq!(presigned.status(), 200);
+    assert!(presigned.headers().get("set-cookie").is_none());
+}

@@ -6,7 +6,7 @@ use postbox::accounts::UserChanges;
 use serde_json::{Value, json};
 
 use crate::backend::{postbox, run};
-use crate::helpers::{TestApp, USER, new_client, spawn_app};
+use crate::helpers::{TestApp, USER, new_client, spawn_app, within_a_second};
 
 /// `postbox token ARGS` on the app's database: its exit code and standard output.
 async fn token_cli(app: &TestApp, args: &[&str]) -> (Option<i32>, String) {
@@ -90,6 +90,19 @@ async fn a_token_is_shown_once_stored_hashed_used_and_revoked() {
 
     let (code, out) = token_cli(&app, &["revoke", &id]).await;
     assert_eq!(code, Some(0), "{out}");
+    // The command line is another process: the app sees its change within a second.
+    let refused = within_a_second(|| async {
+        let after = bearer(&app, reqwest::Method::GET, "/api/uploads", &token)
+            .send()
+            .await
+            .unwrap();
+        after.status() == 401
+    })
+    .await;
+    assert!(
+        refused,
+        "a token revoked on the command line stops within a second"
+    );
     let after = bearer(&app, reqwest::Method::GET, "/api/uploads", &token)
         .send()
         .await

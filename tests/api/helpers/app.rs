@@ -32,6 +32,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The app's data folder (the local bucket's files are under `bucket/`).
     pub(super) data: std::sync::Arc<tempfile::TempDir>,
+    /// The app's own account store: a change through it is a change on this instance.
+    pub(super) users: postbox::accounts::UserStore,
 }
 
 /// How a test wants its app.
@@ -151,6 +153,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         // The page's JavaScript posts from the app's origin.
         backend::allow_cors(&storage, &address).await;
     }
+    let users = app.users().clone();
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address,
@@ -162,6 +165,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         database,
         database_url,
         data: std::sync::Arc::new(data),
+        users,
     };
     app.sign_in(USER, PASSWORD).await;
     app

@@ -61,9 +61,11 @@ impl TestApp {
         &self.database
     }
 
-    /// The app's accounts.
+    /// The app's accounts, through the app's own store: what a test changes there, the
+    /// app's next request sees (as after a change on an admin page). A change through
+    /// another store is a change on another instance (seen within a second).
     pub fn users(&self) -> UserStore {
-        UserStore::new(self.database.clone())
+        self.users.clone()
     }
 
     /// Gives the test account (`USER`) a quota of `bytes`.

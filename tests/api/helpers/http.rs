@@ -68,6 +68,30 @@ pub async fn eventually_status(app: &TestApp, path: &str, status: u16) {
     panic!("{path} never answered {status}");
 }
 
+/// How long a change made elsewhere (another instance, the command line) may take to
+/// be seen by an app: the promise of `postbox::accounts::fresh`.
+const ELSEWHERE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tries `attempt` until it answers true, for at most [`ELSEWHERE`]; whether it did.
+pub async fn within_a_second<F, Fut>(mut attempt: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        let began = start.elapsed();
+        if attempt().await {
+            // What counts is when the answer was asked for, not how long it took.
+            return began <= ELSEWHERE;
+        }
+        if start.elapsed() > ELSEWHERE {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 /// Requests to the app, as this test's browser.
 impl TestApp {
     /// Signs in through the login form and keeps the session's CSRF token.

@@ -13,5 +13,5 @@ mod proxy;
 pub use app::{Options, PASSWORD, TestApp, USER, spawn_app, spawn_app_with, spawn_app_with_clock};
 pub use bucket::{BrowserForm, keys_under, object, put_object, refusal, xml_text};
 pub use database::{new_postgres_database, test_database_url, uuid_like};
-pub use http::{alert, eventually_status, meta_csrf, new_client, parse_form};
+pub use http::{alert, eventually_status, meta_csrf, new_client, parse_form, within_a_second};
 pub use proxy::Proxy;
