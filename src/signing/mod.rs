@@ -32,6 +32,10 @@ pub enum SigningError {
         /// The quota.
         quota: ByteSize,
     },
+    /// The usage ledger has no row for the account yet: read it with
+    /// [`FormSigner::uploader`] (which counts it) and sign again.
+    #[error("your storage use is not counted yet")]
+    NotCounted,
     /// A quota account's form must name its file (no `${filename}`).
     #[error("Choose the file first: with a quota, each form is signed for one named file.")]
     NameNeeded,
@@ -63,6 +67,7 @@ impl From<UsageError> for SigningError {
             UsageError::OverQuota { left } => Self::Ledger(anyhow::anyhow!(
                 "a reservation was refused with {left} bytes left"
             )),
+            UsageError::NotCounted => Self::NotCounted,
             UsageError::Database(error) => Self::Ledger(error),
         }
     }
@@ -161,6 +166,12 @@ impl FormSigner {
         Uploader::for_user(user, &self.ledger, &self.storage, now).await
     }
 
+    /// What `user` may upload, read from nothing but the account: for a quota account
+    /// the reservation itself checks what is left (see [`FormSigner::sign_counted`]).
+    pub fn uploader_unread(&self, user: &crate::accounts::User) -> Uploader {
+        Uploader::unread(user)
+    }
+
     /// A signed form that lets `uploader` post `file` under their prefix. For a quota
     /// account the form names one exact key and its bytes are reserved in the ledger
     /// before it is handed out.
@@ -169,6 +180,19 @@ impl FormSigner {
         uploader: &Uploader,
         file: FormFile<'_>,
     ) -> Result<PostForm, SigningError> {
+        Ok(self.sign_counted(uploader, file).await?.0)
+    }
+
+    /// As [`FormSigner::sign`], with what was left of a quota before this form (`None`
+    /// without a quota). With an [`Uploader`] from [`FormSigner::uploader_unread`], a
+    /// refusal ([`SigningError::QuotaUsedUp`], [`SigningError::QuotaShort`],
+    /// [`SigningError::NotCounted`]) may be out of date: expired forms are settled and
+    /// old accounts counted only by [`FormSigner::uploader`]; ask again with its answer.
+    pub async fn sign_counted(
+        &self,
+        uploader: &Uploader,
+        file: FormFile<'_>,
+    ) -> Result<(PostForm, Option<u64>), SigningError> {
         let credentials = self.storage.credentials().await?;
         let now = self.clock.now();
         let quota = uploader.quota();
@@ -223,30 +247,32 @@ impl FormSigner {
             self.ttl,
         )?;
         let expires_at = form.expires_at().unix_timestamp();
-        self.reserve(uploader, form.key(), rules.max_size, expires_at)
+        let left = self
+            .reserve(uploader, form.key(), rules.max_size, expires_at)
             .await?;
         self.metrics.policies_signed.inc();
-        Ok(form)
+        Ok((form, left))
     }
 
     /// For a quota account, holds `size` bytes for the form or request naming `key`
-    /// until `expires_at`, or refuses with what is left; without a quota, nothing.
+    /// until `expires_at` (and says what was left before), or refuses with what is
+    /// left; without a quota, nothing.
     async fn reserve(
         &self,
         uploader: &Uploader,
         key: &str,
         size: u64,
         expires_at: i64,
-    ) -> Result<(), SigningError> {
+    ) -> Result<Option<u64>, SigningError> {
         let Some(quota) = uploader.quota() else {
-            return Ok(());
+            return Ok(None);
         };
         let reserved = self
             .ledger
             .reserve(&uploader.name, key, size, quota.bytes(), expires_at)
             .await;
         match reserved {
-            Ok(()) => Ok(()),
+            Ok(left) => Ok(Some(left)),
             Err(UsageError::OverQuota { left: 0 }) => Err(SigningError::QuotaUsedUp(quota)),
             Err(UsageError::OverQuota { left }) => Err(SigningError::QuotaShort {
                 left: ByteSize::from_bytes(left),

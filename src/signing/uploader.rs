@@ -57,6 +57,20 @@ impl Uploader {
         })
     }
 
+    /// What `user` may upload as far as their account says, reading nothing: with a
+    /// quota, the largest file is capped at the whole quota and what is left is not
+    /// known (the reservation finds out). For calls that sign one described file.
+    pub fn unread(user: &User) -> Self {
+        let max_size = user.quota.map_or(user.max_size, |q| user.max_size.min(q));
+        Self {
+            name: user.name.to_string(),
+            prefix: user.prefix.clone(),
+            max_size,
+            content_type_prefix: user.content_type_prefix.clone(),
+            quota_left: user.quota.map(|quota| (quota, quota)),
+        }
+    }
+
     /// The whole quota, when there is one.
     pub fn quota(&self) -> Option<ByteSize> {
         self.quota_left.map(|(_, quota)| quota)

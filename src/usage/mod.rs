@@ -6,6 +6,7 @@
 //! stored bytes; expired reservations are settled by the caller with what the bucket
 //! holds. The check reads one row; it never lists the bucket.
 
+mod batch;
 mod counting;
 mod reservations;
 
@@ -62,6 +63,9 @@ pub enum UsageError {
         /// Bytes left when it was refused.
         left: u64,
     },
+    /// The ledger has no row for the account yet: count its files first.
+    #[error("the account's usage was not counted yet")]
+    NotCounted,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] anyhow::Error),
@@ -90,16 +94,20 @@ pub struct StoredFile<'a> {
     pub content_type: &'a str,
 }
 
-/// The ledger in the database.
+/// The ledger in the database. Clones share the queue of reservations being written.
 #[derive(Clone)]
 pub struct UsageLedger {
     db: Database,
+    queue: std::sync::Arc<batch::Queue>,
 }
 
 impl UsageLedger {
     /// The ledger over `db`.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self {
+            db,
+            queue: std::sync::Arc::default(),
+        }
     }
 
     /// What `username` uses, or `None` before anything was counted for them.

@@ -19,65 +19,6 @@ pub struct Reservation {
 }
 
 impl UsageLedger {
-    /// Holds `size` bytes of `username`'s `quota` for a form naming `key` until
-    /// `expires_at`, or refuses with what is left. The check and the hold are one
-    /// transaction: the conditional UPDATE admits it only while the row stays within the
-    /// quota, so concurrent requests on any number of instances cannot overshoot.
-    pub async fn reserve(
-        &self,
-        username: &str,
-        key: &str,
-        size: u64,
-        quota: u64,
-        expires_at: i64,
-    ) -> Result<(), UsageError> {
-        let fail = |e| database(e, "cannot reserve quota");
-        let mut tx = self.db.begin_write().await.map_err(fail)?;
-        // A write first, so SQLite takes its write lock before reading.
-        sqlx::query("INSERT INTO usage (username) VALUES ($1) ON CONFLICT (username) DO NOTHING")
-            .bind(username)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
-        let held = sqlx::query(
-            "UPDATE usage SET reserved_bytes = reserved_bytes + $2 \
-             WHERE username = $1 AND stored_bytes + reserved_bytes + $2 <= $3",
-        )
-        .bind(username)
-        .bind(to_i64(size))
-        .bind(to_i64(quota))
-        .execute(&mut *tx)
-        .await
-        .map_err(fail)?;
-        if held.rows_affected() == 0 {
-            let row = sqlx::query(
-                "SELECT stored_bytes + reserved_bytes AS counted FROM usage WHERE username = $1",
-            )
-            .bind(username)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(fail)?;
-            let counted = to_u64(row.get("counted"));
-            tx.rollback().await.map_err(fail)?;
-            return Err(UsageError::OverQuota {
-                left: quota.saturating_sub(counted),
-            });
-        }
-        sqlx::query(
-            "INSERT INTO reservations (object_key, username, size, expires_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(key)
-        .bind(username)
-        .bind(to_i64(size))
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
-        Ok(())
-    }
-
     /// `username`'s reservations whose forms expired before `now`.
     pub async fn expired(&self, username: &str, now: i64) -> Result<Vec<Reservation>, UsageError> {
         let rows = sqlx::query(

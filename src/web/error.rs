@@ -187,6 +187,8 @@ impl From<SigningError> for AppError {
             SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
             SigningError::QuotaShort { .. } => Self::TooLarge(error.to_string()),
             SigningError::NameNeeded => Self::BadRequest(error.to_string()),
+            // Only the read-free signing path meets it, and it asks again by the full one.
+            SigningError::NotCounted => ledger_failed(anyhow::anyhow!("{error}")),
             SigningError::Ledger(cause) => ledger_failed(cause),
             SigningError::Storage(error) => error.into(),
             SigningError::Policy(

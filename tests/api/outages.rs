@@ -4,7 +4,9 @@
 use postbox::accounts::UserChanges;
 use serde_json::json;
 
-use crate::helpers::{Options, Proxy, USER, alert, new_postgres_database, spawn_app_with};
+use crate::helpers::{
+    Options, Proxy, USER, alert, new_postgres_database, spawn_app_with, within_a_second,
+};
 
 /// Nothing listens on port 1 of the loopback: connections are refused at once.
 const DOWN: &str = "http://127.0.0.1:1";
@@ -120,6 +122,14 @@ async fn with_the_database_down_pages_and_the_api_answer_503_and_recover() {
 
     proxy.stop();
     let started = std::time::Instant::now();
+    // The app may serve the account it remembers for at most 0.7 s after its last
+    // successful look at the change counter (accounts::fresh); then every request
+    // needs the database again.
+    let down = within_a_second(|| async { app.get("/upload").await.status() == 503 }).await;
+    assert!(
+        down,
+        "pages answer 503 within a second of the database going away"
+    );
     let page = app.get("/upload").await;
     assert_eq!(page.status(), 503);
     let text = alert(&page.text().await.unwrap());

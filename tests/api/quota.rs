@@ -202,3 +202,63 @@ async fn expired_reservations_are_settled_by_what_the_bucket_holds() {
         (700, 1, 0)
     );
 }
+
+/// Reservations asked for together are written in batches (usage::batch); each gets the
+/// answer it would get alone: admitted in order while the quota holds, one key taken
+/// twice refused without failing the others, an account never counted sent to count.
+#[tokio::test]
+async fn reservations_written_together_hold_the_quota_and_fail_alone() {
+    use postbox::usage::{UsageError, UsageLedger};
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::test_database_url(dir.path()).await;
+    let db = postbox::db::Database::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO usage (username, stored_bytes) VALUES ('ann', 500), ('bob', 0)")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let ledger = UsageLedger::new(db.clone());
+    let asked: Vec<_> = (0..60)
+        .map(|i| {
+            let ledger = ledger.clone();
+            // Ann and Bob interleaved, and one key asked for twice.
+            let (who, key) = match i {
+                59 => ("ann", "ann/0".to_owned()),
+                i if i % 2 == 0 => ("ann", format!("ann/{i}")),
+                i => ("bob", format!("bob/{i}")),
+            };
+            tokio::spawn(async move { ledger.reserve(who, &key, 100, 2500, i64::MAX).await })
+        })
+        .collect();
+    let (mut admitted, mut over, mut failed) = (0, 0, 0);
+    for answer in asked {
+        match answer.await.unwrap() {
+            Ok(left) => {
+                assert!(left >= 100, "admitted with {left} left");
+                admitted += 1;
+            }
+            Err(UsageError::OverQuota { left }) => {
+                assert!(left < 100, "refused with {left} left");
+                over += 1;
+            }
+            Err(UsageError::Database(_)) => failed += 1,
+            Err(UsageError::NotCounted) => panic!("both accounts are counted"),
+        }
+    }
+    let ann = ledger.usage("ann").await.unwrap().unwrap();
+    let bob = ledger.usage("bob").await.unwrap().unwrap();
+    // Ann: 500 stored + 20 forms of 100 = 2500; Bob: 25 forms, 30 asked.
+    assert_eq!((ann.reserved_bytes, bob.reserved_bytes), (2000, 2500));
+    assert_eq!(failed + admitted + over, 60);
+    assert_eq!(
+        admitted, 45,
+        "ann 20 + bob 25 (over {over}, failed {failed})"
+    );
+    let rows = sqlx::query("SELECT COUNT(*) AS n FROM reservations")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&rows, "n"), 45);
+
+    let never = ledger.reserve("carol", "carol/a", 1, 10, i64::MAX).await;
+    assert!(matches!(never, Err(UsageError::NotCounted)), "{never:?}");
+}

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{ByteSize, FileName};
-use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::policy::FieldsJson;
+use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, SigningError, Uploader};
 use crate::web::api::ErrorBody;
 use crate::web::{AppError, Csrf, SignedIn};
 
@@ -26,31 +27,32 @@ pub struct PresignRequest {
 }
 
 /// A signed POST form: post `fields`, then the file as `file`, to `url`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PresignAnswer {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PresignAnswer<'a> {
     /// Where to post (the bucket).
-    url: String,
-    /// The form's fields, in order.
+    url: &'a str,
+    /// The form's fields, in posting order.
     #[schema(value_type = Object)]
-    fields: serde_json::Value,
+    fields: FieldsJson<'a>,
     /// The key the file will have.
-    key: String,
+    key: &'a str,
     /// The largest file this account may upload now.
     max_size: u64,
     /// When the form stops working (RFC 3339).
     expires_at: String,
 }
 
-impl PresignAnswer {
-    /// The answer for `form`, whose uploader may send files up to `max_size` bytes.
-    pub(super) fn new(form: &crate::policy::PostForm, max_size: u64) -> Result<Self, AppError> {
-        Ok(Self {
-            url: form.url().to_owned(),
-            fields: serde_json::to_value(form.fields_json()).map_err(AppError::internal)?,
-            key: form.key().to_owned(),
+impl<'a> PresignAnswer<'a> {
+    /// The answer for `form`, whose uploader may send files up to `max_size` bytes:
+    /// written straight from the form (no JSON tree built first).
+    pub(super) fn new(form: &'a crate::policy::PostForm, max_size: u64) -> Self {
+        Self {
+            url: form.url(),
+            fields: form.fields_json(),
+            key: form.key(),
             max_size,
             expires_at: form.expires_at().format(&Rfc3339).unwrap_or_default(),
-        })
+        }
     }
 }
 
@@ -102,19 +104,39 @@ pub async fn presign(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let uploader = forms.uploader(&user).await?;
+    // Read-free first: the account is in memory and, with a quota, the reservation
+    // checks what is left. A refusal is checked again the full way (expired forms
+    // settled, an old account counted), answering as the page would.
+    let mut uploader = forms.uploader_unread(&user);
     let (name, content_type) = described(&uploader, &request)?;
-    let form = forms
-        .sign(
-            &uploader,
-            FormFile::Named {
-                name: &name,
-                content_type,
-                size: Some(request.size),
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, uploader.max_size.bytes())?))
+    let file = |name, content_type| FormFile::Named {
+        name,
+        content_type,
+        size: Some(request.size),
+    };
+    let signed = match forms
+        .sign_counted(&uploader, file(&name, content_type))
+        .await
+    {
+        Err(
+            SigningError::QuotaUsedUp(_)
+            | SigningError::QuotaShort { .. }
+            | SigningError::NotCounted,
+        ) => {
+            uploader = forms.uploader(&user).await?;
+            // The same name and type; the size against what is really left.
+            described(&uploader, &request)?;
+            forms
+                .sign_counted(&uploader, file(&name, content_type))
+                .await?
+        }
+        signed => signed?,
+    };
+    let (form, left) = signed;
+    let max_size = left.map_or(uploader.max_size.bytes(), |left| {
+        left.min(uploader.max_size.bytes())
+    });
+    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
 }
 
 /// `POST /api/presign-put` (the same body): a presigned PUT whose `Content-Length`
