@@ -20,7 +20,7 @@ pub(super) const COLUMNS: &str =
 #[derive(Clone)]
 pub struct UserStore {
     pub(super) db: Database,
-    memory: Arc<Memory<String, User>>,
+    pub(super) memory: Arc<Memory<String, User>>,
 }
 
 impl UserStore {
@@ -30,31 +30,6 @@ impl UserStore {
             db,
             memory: Arc::new(Memory::new(Freshness::default())),
         }
-    }
-
-    /// Whether what this store remembers may be used: [`Freshness::watch`] keeps it so
-    /// while the app serves; [`Freshness::forget`] after a change made elsewhere.
-    pub fn freshness(&self) -> &Freshness {
-        self.memory.freshness()
-    }
-
-    /// The account behind a request: as [`UserStore::get`], from memory while it is
-    /// fresh (the hot path of every signed-in request).
-    pub async fn signed_in(&self, name: &str) -> Result<Option<User>, AccountsError> {
-        if let Some(user) = self.memory.get(name) {
-            return Ok(Some(user));
-        }
-        let generation = self.freshness().generation();
-        let user = self.get(name).await?;
-        if let Some(user) = &user {
-            self.remember(generation, user.clone());
-        }
-        Ok(user)
-    }
-
-    /// Remembers `user`, read from the database in `generation`.
-    pub(super) fn remember(&self, generation: Option<u64>, user: User) {
-        self.memory.put(generation, user.name.to_string(), user);
     }
 
     /// One account.
