@@ -21,7 +21,8 @@ use super::session::{self, EPOCH, USER};
 use crate::accounts::{User, UserStore};
 use crate::tokens::{TokenError, TokenStore};
 
-/// The signed-in account, read live from the database for each request: a disabled
+/// The signed-in account, as the database has it now (read through the instance's
+/// memory of accounts, which a change forgets: see `accounts::fresh`): a disabled
 /// account, or a session older than a password reset, is refused (and the session
 /// ended). Two ways in: the session cookie, or on `/api/*` an `Authorization: Bearer`
 /// API token (then cookies are ignored and no CSRF token is needed: see [`Csrf`]).
