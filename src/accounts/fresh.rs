@@ -4,9 +4,8 @@
 //! known to be fresh:
 //!
 //! - every change that can end a sign-in raises the `account_changes` counter in the
-//!   transaction that makes it (see [`raise_in`]), and the instance that made it forgets
-//!   everything at once ([`Freshness::forget`]): the very next request reads the
-//!   database;
+//!   transaction that makes it, and the instance that made it forgets everything at once
+//!   (both by [`commit_change`]): the very next request reads the database;
 //! - every instance reads the counter every [`CHECK_EVERY`] ([`Freshness::watch`]) and
 //!   forgets everything when it moved, so another instance's change (or the command
 //!   line's) is seen within [`TRUSTED_FOR`];
@@ -38,12 +37,18 @@ pub const TRUSTED_FOR: Duration = Duration::from_millis(700);
 /// keys is never remembered, but many real ones could be).
 const MOST: usize = 50_000;
 
-/// Raises the change counter inside `tx`, the transaction of a change that can end a
-/// sign-in. The caller then calls [`Freshness::forget`] after committing.
-pub async fn raise_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {
+/// Commits `tx`, the transaction of a change that can end a sign-in, with the change
+/// counter raised in it, and forgets at once what `freshness` remembered: this
+/// instance's next request reads the database, the others' within [`TRUSTED_FOR`].
+pub async fn commit_change(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    freshness: &Freshness,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE account_changes SET version = version + 1 WHERE id = 1")
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
+    freshness.forget();
     Ok(())
 }
 
@@ -190,10 +195,10 @@ mod tests {
         (dir, db)
     }
 
+    /// A change made elsewhere: another instance's freshness forgets, not this one's.
     async fn raise(db: &Database) {
-        let mut tx = db.begin_write().await.unwrap();
-        raise_in(&mut tx).await.unwrap();
-        tx.commit().await.unwrap();
+        let tx = db.begin_write().await.unwrap();
+        commit_change(tx, &Freshness::default()).await.unwrap();
     }
 
     #[tokio::test]

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use std::sync::Arc;
 
-use super::fresh::{Freshness, Memory, raise_in};
+use super::fresh::{Freshness, Memory, commit_change};
 use super::user::check_limits;
 use super::{AccountsError, AuditEntry, NewUser, Role, User, UserChanges, audit, password};
 use crate::db::{Database, unix_now};
@@ -131,9 +131,7 @@ impl UserStore {
         .bind(name)
         .execute(&mut *tx)
         .await?;
-        raise_in(&mut tx).await?;
-        tx.commit().await?;
-        self.freshness().forget();
+        commit_change(tx, self.freshness()).await?;
         let action = match (before.disabled, after.disabled) {
             (false, true) => "disable user",
             (true, false) => "enable user",
@@ -171,9 +169,7 @@ impl UserStore {
         .bind(name)
         .execute(&mut *tx)
         .await?;
-        raise_in(&mut tx).await?;
-        tx.commit().await?;
-        self.freshness().forget();
+        commit_change(tx, self.freshness()).await?;
         audit::record(&self.db, actor, "reset password", &user.name, None, None).await
     }
 

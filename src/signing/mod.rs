@@ -166,12 +166,6 @@ impl FormSigner {
         Uploader::for_user(user, &self.ledger, &self.storage, now).await
     }
 
-    /// What `user` may upload, read from nothing but the account: for a quota account
-    /// the reservation itself checks what is left (see [`FormSigner::sign_counted`]).
-    pub fn uploader_unread(&self, user: &crate::accounts::User) -> Uploader {
-        Uploader::unread(user)
-    }
-
     /// A signed form that lets `uploader` post `file` under their prefix. For a quota
     /// account the form names one exact key and its bytes are reserved in the ledger
     /// before it is handed out.
@@ -184,10 +178,9 @@ impl FormSigner {
     }
 
     /// As [`FormSigner::sign`], with what was left of a quota before this form (`None`
-    /// without a quota). With an [`Uploader`] from [`FormSigner::uploader_unread`], a
-    /// refusal ([`SigningError::QuotaUsedUp`], [`SigningError::QuotaShort`],
-    /// [`SigningError::NotCounted`]) may be out of date: expired forms are settled and
-    /// old accounts counted only by [`FormSigner::uploader`]; ask again with its answer.
+    /// without a quota). With an [`Uploader::unread`], a refusal
+    /// ([`SigningError::QuotaUsedUp`], [`SigningError::QuotaShort`],
+    /// [`SigningError::NotCounted`]) may be out of date (see [`Uploader::unsure`]).
     pub async fn sign_counted(
         &self,
         uploader: &Uploader,
@@ -195,7 +188,7 @@ impl FormSigner {
     ) -> Result<(PostForm, Option<u64>), SigningError> {
         let credentials = self.storage.credentials().await?;
         let now = self.clock.now();
-        let quota = uploader.quota();
+        let quota = uploader.quota;
         let (key_suffix, content_type, size, exact) = match file {
             FormFile::Any if quota.is_some() => return Err(SigningError::NameNeeded),
             // Restricted to some types, the plain form carries the allowed prefix for
@@ -264,7 +257,7 @@ impl FormSigner {
         size: u64,
         expires_at: i64,
     ) -> Result<Option<u64>, SigningError> {
-        let Some(quota) = uploader.quota() else {
+        let Some(quota) = uploader.quota else {
             return Ok(None);
         };
         let reserved = self

@@ -15,12 +15,16 @@ pub struct Uploader {
     pub name: String,
     /// Every key they write starts with this.
     pub prefix: crate::domain::KeyPrefix,
-    /// Their largest file (with a quota, no more than what is left of it).
+    /// Their largest file (with a quota and [`Uploader::for_user`], no more than what
+    /// is left of it).
     pub max_size: ByteSize,
     /// Content types they may upload start with this ("" for any).
     pub content_type_prefix: String,
-    /// With a quota: how much of it is left, and the quota.
-    pub quota_left: Option<(ByteSize, ByteSize)>,
+    /// Their quota, if they have one.
+    pub quota: Option<ByteSize>,
+    /// What is left of it, when it was read ([`Uploader::for_user`]); `None` without a
+    /// quota or when nothing was read ([`Uploader::unread`]).
+    pub left: Option<ByteSize>,
 }
 
 impl Uploader {
@@ -35,45 +39,45 @@ impl Uploader {
         now: i64,
     ) -> Result<Self, SigningError> {
         let mut max_size = user.max_size;
-        let mut quota_left = None;
+        let mut left = None;
         if let Some(quota) = user.quota {
             // Forms that expired hold nothing any more: settled first (one indexed
             // read when there are none), so what is left is exact.
             settle_expired(user, ledger, storage, now).await?;
-            let left = left_of(user, quota, ledger, storage).await?;
-            if left == 0 {
+            let bytes = left_of(user, quota, ledger, storage).await?;
+            if bytes == 0 {
                 return Err(SigningError::QuotaUsedUp(quota));
             }
-            let left = ByteSize::from_bytes(left);
-            max_size = max_size.min(left);
-            quota_left = Some((left, quota));
+            let bytes = ByteSize::from_bytes(bytes);
+            max_size = max_size.min(bytes);
+            left = Some(bytes);
         }
         Ok(Self {
-            name: user.name.to_string(),
-            prefix: user.prefix.clone(),
+            left,
             max_size,
-            content_type_prefix: user.content_type_prefix.clone(),
-            quota_left,
+            ..Self::unread(user)
         })
     }
 
     /// What `user` may upload as far as their account says, reading nothing: with a
-    /// quota, the largest file is capped at the whole quota and what is left is not
-    /// known (the reservation finds out). For calls that sign one described file.
+    /// quota, what is left is not known (the reservation finds out, see
+    /// [`FormSigner::sign_counted`](super::FormSigner::sign_counted)).
     pub fn unread(user: &User) -> Self {
-        let max_size = user.quota.map_or(user.max_size, |q| user.max_size.min(q));
         Self {
             name: user.name.to_string(),
             prefix: user.prefix.clone(),
-            max_size,
+            max_size: user.max_size,
             content_type_prefix: user.content_type_prefix.clone(),
-            quota_left: user.quota.map(|quota| (quota, quota)),
+            quota: user.quota,
+            left: None,
         }
     }
 
-    /// The whole quota, when there is one.
-    pub fn quota(&self) -> Option<ByteSize> {
-        self.quota_left.map(|(_, quota)| quota)
+    /// Whether a refusal met with this uploader may be out of date: it has a quota and
+    /// nothing was read ([`Uploader::unread`]), so expired forms were not settled and an
+    /// old account not counted. Ask again with [`Uploader::for_user`].
+    pub fn unsure(&self) -> bool {
+        self.quota.is_some() && self.left.is_none()
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::accounts::fresh::{Memory, raise_in};
+use crate::accounts::fresh::{Memory, commit_change};
 use crate::accounts::{
     AccountsError, MAX_LABEL_LEN, User, UserStore, new_public_id, new_secret, secret_hash,
 };
@@ -184,9 +184,7 @@ impl TokenStore {
             .bind(unix_now())
             .execute(&mut *tx)
             .await?;
-        raise_in(&mut tx).await?;
-        tx.commit().await?;
-        self.users.freshness().forget();
+        commit_change(tx, self.users.freshness()).await?;
         let Some(user) = self.users.get(&info.username).await? else {
             return Ok(info);
         };

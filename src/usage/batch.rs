@@ -42,12 +42,17 @@ pub(super) struct Queue {
     state: Mutex<(Vec<Ask>, bool)>,
 }
 
-/// Ends a writer's turn however it ends (a panic included), so the next ask starts one.
+/// Ends a writer's turn if it panics, so the next ask starts one. (A writer that
+/// finds nothing to do ends its turn itself, under the lock it looked with: an ask
+/// pushed just after must find no writer and start one. Ending it again here could end
+/// that next writer's turn and let two write at once.)
 struct Turn<'a>(&'a Queue);
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).1 = false;
+        if std::thread::panicking() {
+            self.0.state.lock().unwrap_or_else(|e| e.into_inner()).1 = false;
+        }
     }
 }
 

@@ -72,6 +72,11 @@ async fn forms_reserve_what_they_admit_and_stop_at_the_quota() {
         body["error"],
         "b.bin is 1,001 bytes; the limit is 1,000 bytes."
     );
+    // Larger than the whole quota: the limit named is still what is left.
+    let response = app.presign(file("c.bin", 6000)).await;
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "c.bin is 6 KB; the limit is 1 KB.");
 
     // Without JavaScript: a one-file form signed for the chosen name, capped at what
     // is left, naming one exact key.
@@ -249,6 +254,10 @@ async fn reservations_written_together_hold_the_quota_and_fail_alone() {
     // Ann: 500 stored + 20 forms of 100 = 2500; Bob: 25 forms, 30 asked.
     assert_eq!((ann.reserved_bytes, bob.reserved_bytes), (2000, 2500));
     assert_eq!(failed + admitted + over, 60);
+    assert!(
+        failed <= 1,
+        "only the key asked for twice may fail: {failed}"
+    );
     assert_eq!(
         admitted, 45,
         "ann 20 + bob 25 (over {over}, failed {failed})"

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{ByteSize, FileName};
-use crate::policy::FieldsJson;
+use crate::policy::{FieldsJson, PostForm};
 use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, SigningError, Uploader};
 use crate::web::api::ErrorBody;
 use crate::web::{AppError, Csrf, SignedIn};
@@ -105,38 +105,47 @@ pub async fn presign(
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
     // Read-free first: the account is in memory and, with a quota, the reservation
-    // checks what is left. A refusal is checked again the full way (expired forms
-    // settled, an old account counted), answering as the page would.
-    let mut uploader = forms.uploader_unread(&user);
-    let (name, content_type) = described(&uploader, &request)?;
-    let file = |name, content_type| FormFile::Named {
-        name,
+    // says what is left. A refusal that may be out of date is asked again the page's
+    // way (expired forms settled, an old account counted), with its answer.
+    let signed = match sign_one(&forms, &Uploader::unread(&user), &request).await? {
+        Some(signed) => signed,
+        None => sign_one(&forms, &forms.uploader(&user).await?, &request)
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("a read uploader was unsure")))?,
+    };
+    let (form, max_size) = signed;
+    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
+}
+
+/// A form for the file `request` describes, signed for `uploader`, and the largest
+/// file they may upload now; `None` when `uploader` was [unsure](Uploader::unsure) and
+/// refused it.
+async fn sign_one(
+    forms: &FormSigner,
+    uploader: &Uploader,
+    request: &PresignRequest,
+) -> Result<Option<(PostForm, u64)>, AppError> {
+    let (name, content_type) = match described(uploader, request) {
+        Err(AppError::TooLarge(_)) if uploader.unsure() => return Ok(None),
+        described => described?,
+    };
+    let file = FormFile::Named {
+        name: &name,
         content_type,
         size: Some(request.size),
     };
-    let signed = match forms
-        .sign_counted(&uploader, file(&name, content_type))
-        .await
-    {
+    match forms.sign_counted(uploader, file).await {
+        Ok((form, left)) => {
+            let max = uploader.max_size.bytes();
+            Ok(Some((form, left.map_or(max, |left| left.min(max)))))
+        }
         Err(
             SigningError::QuotaUsedUp(_)
             | SigningError::QuotaShort { .. }
             | SigningError::NotCounted,
-        ) => {
-            uploader = forms.uploader(&user).await?;
-            // The same name and type; the size against what is really left.
-            described(&uploader, &request)?;
-            forms
-                .sign_counted(&uploader, file(&name, content_type))
-                .await?
-        }
-        signed => signed?,
-    };
-    let (form, left) = signed;
-    let max_size = left.map_or(uploader.max_size.bytes(), |left| {
-        left.min(uploader.max_size.bytes())
-    });
-    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
+        ) if uploader.unsure() => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `POST /api/presign-put` (the same body): a presigned PUT whose `Content-Length`

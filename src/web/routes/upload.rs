@@ -66,7 +66,8 @@ impl UploadPage {
                 .unwrap_or_default(),
             type_prefix,
             quota_left: uploader
-                .quota_left
+                .left
+                .zip(uploader.quota)
                 .map(|(left, quota)| format!("{left} left of your {quota} quota")),
             put: false,
         }
@@ -89,7 +90,7 @@ pub async fn page(
         view.action = "/upload".to_owned();
         return render(&view);
     }
-    if uploader.quota().is_some() {
+    if uploader.quota.is_some() {
         return render(&UploadPage::new(layout, &uploader, None));
     }
     let form = forms.sign(&uploader, FormFile::Any).await?;
