@@ -518,6 +518,20 @@ async fn a_password_link_signs_nothing_before_the_password_and_unlocks_that_brow
         403,
         "no signing before the password"
     );
+    // Nor any report of a file: confirming a key of the link's folder is refused too.
+    let confirm = guest
+        .client
+        .post(format!("{url}/confirm"))
+        .header("x-csrf-token", &guest.csrf)
+        .json(&serde_json::json!({ "key": "users/x/links/y/z.txt" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirm.status(), 403, "no confirming before the password");
+    assert!(
+        confirm.text().await.unwrap().contains("password"),
+        "refused for the password, not the key"
+    );
 
     let post = |password: &str| {
         guest

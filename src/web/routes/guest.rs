@@ -58,6 +58,21 @@ pub(super) async fn open_link(
     }
 }
 
+/// Refuses a link that has a password this browser has not given lately: everything
+/// but its page (which asks for the password) goes through here.
+pub(super) fn require_unlocked(
+    link: &Link,
+    session: &actix_session::Session,
+    now: i64,
+) -> Result<(), AppError> {
+    if link.has_password && !session::link_unlocked(session, &link.id, now) {
+        return Err(AppError::Forbidden(
+            "Give this link's password on its page first.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// Settles the link's expired forms with what the bucket holds, so what is left is
 /// exact. Whether any was.
 async fn settle(
@@ -186,11 +201,7 @@ pub async fn presign(
 ) -> Result<HttpResponse, AppError> {
     let now = forms.now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
-    if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
-        return Err(AppError::Forbidden(
-            "Give this link's password on its page first.".to_owned(),
-        ));
-    }
+    require_unlocked(&link, context.session(), now)?;
     settle(&link, &links, &forms, now).await?;
     let mut uploader: Uploader = forms.uploader(&owner).await?;
     uploader.prefix = link.folder(&owner.prefix);

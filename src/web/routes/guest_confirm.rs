@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::guest::open_link;
+use super::guest::{open_link, require_unlocked};
 use crate::accounts::UserStore;
 use crate::links::LinkStore;
 use crate::signing::FormSigner;
@@ -25,10 +25,12 @@ pub async fn confirm(
     users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
     files: web::Data<crate::files::Files>,
+    session: actix_session::Session,
     body: Csrf<web::Json<ConfirmBody>>,
 ) -> Result<HttpResponse, AppError> {
     let now = forms.now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
+    require_unlocked(&link, &session, now)?;
     let folder = link.folder(&owner.prefix);
     if !folder.contains_key(&body.key) {
         return Err(AppError::Forbidden(
