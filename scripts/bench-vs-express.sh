@@ -4,7 +4,7 @@
 # wrk pinned to core 0 (-t1 -c32), rounds interleaved (peer, postbox, peer, postbox…)
 # and medians compared, because the machine is shared and noisy. One line per route:
 # both req/s, the ratio, both p99s and both servers' CPU µs per request (from
-# /proc/PID/stat). Routes: GET /upload (session), POST /api/presign (session + CSRF, and
+# /proc/PID/stat: the server process only, so PostgreSQL's own work is not in it). Routes: GET /upload (session), POST /api/presign (session + CSRF, and
 # Bearer), and POST /api/presign for an account with a quota (each form writes a
 # reservation) on SQLite and on PostgreSQL (127.0.0.1:5432, a database made for the run
 # and dropped after; PostgreSQL's own processes are not pinned: they share the machine).
@@ -53,7 +53,7 @@ wait_up() {
 peer_port=$(free_port)
 PORT=$peer_port HOST=127.0.0.1 taskset -c 1 node bench/express-peer/express_server.mjs >"$work/peer.log" 2>&1 &
 peer=$!; pids+=("$peer")
-wait_up "http://127.0.0.1:$peer_port/presign?filename=a.txt"
+wait_up "http://127.0.0.1:$peer_port/presign?filename=a.txt" "$work/peer.log"
 
 body='{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
 # A postbox on core 1 over database $2 (empty for the embedded SQLite file), named $1:

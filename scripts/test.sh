@@ -50,14 +50,15 @@ part() {
   fi
 }
 
-part "unit tests and integration suite (SQLite, local bucket)" \
-  cargo test --lib --bins --benches --test layers --test api
-
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-  # The machine's PostgreSQL may have stopped; this is how it is started here.
+  # The machine's PostgreSQL may have stopped; this is how it is started here. Before
+  # the first part: its outage test cuts a PostgreSQL whatever the suite's database.
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
   for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
 fi
+part "unit tests and integration suite (SQLite, local bucket)" \
+  cargo test --lib --bins --benches --test layers --test api
+
 # Each test makes its own database postbox_test_*; drop the ones earlier runs left.
 scripts/drop-test-databases.sh || true
 part "integration suite (PostgreSQL on 127.0.0.1:5432, a database per test)" \

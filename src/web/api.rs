@@ -32,7 +32,7 @@ pub async fn json_errors(
             format!("The request could not be read: {error}."),
         ),
     };
-    let body = serde_json::json!({ "error": sentence }).to_string();
+    let body = serde_json::to_string(&ErrorBody { error: sentence }).unwrap_or_default();
     Ok(response.map_into_boxed_body().map_body(|head, _| {
         head.status = status;
         head.headers.remove(header::LOCATION);
@@ -49,7 +49,8 @@ pub async fn json_errors(
     }))
 }
 
-/// Every `/api` error: one sentence saying what went wrong and what to do.
+/// Every `/api` error: one sentence saying what went wrong and what to do. The
+/// document describes it and the answers are written from it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The sentence.

@@ -70,7 +70,9 @@ pub async fn refuse_large_bodies(
     if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
         let response = HttpResponse::PayloadTooLarge()
             .insert_header((header::CONNECTION, "close"))
-            .json(serde_json::json!({ "error": too_large_message() }));
+            .json(super::api::ErrorBody {
+                error: too_large_message(),
+            });
         return Ok(request.into_response(response).map_into_right_body());
     }
     Ok(next.call(request).await?.map_into_left_body())

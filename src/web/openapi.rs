@@ -82,5 +82,5 @@ pub async fn openapi_json() -> HttpResponse {
     });
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(body.clone())
+        .body(body.as_str())
 }

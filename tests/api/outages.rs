@@ -1,7 +1,6 @@
 //! A bucket or database that does not answer: clear sentences, nothing recorded, and no
 //! secrets in what people see; the app comes back when they do.
 
-use postbox::accounts::UserChanges;
 use serde_json::json;
 
 use crate::helpers::{
@@ -53,17 +52,7 @@ async fn with_the_bucket_down_a_user_with_a_quota_is_told_why_they_get_no_form()
         ..Options::default()
     })
     .await;
-    app.users()
-        .update(
-            "test",
-            USER,
-            UserChanges {
-                quota: Some(Some(postbox::domain::ByteSize::from_bytes(1_000_000))),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.set_quota(1_000_000).await;
     // Usage cannot be read, so no form is signed: a quota is never silently exceeded.
     let response = app.get("/upload").await;
     assert_eq!(response.status(), 503);

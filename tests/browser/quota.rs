@@ -2,35 +2,17 @@
 //! signs one exact form per file, and without JavaScript a one-file form is signed for
 //! the chosen name.
 
-use postbox::accounts::UserChanges;
-use postbox::domain::ByteSize;
-use postbox::usage::UsageLedger;
-
 use crate::driver::{Browser, Scripts, eventually};
 use crate::helpers::{PASSWORD, TestApp, USER, spawn_app};
 
 async fn with_quota(bytes: u64) -> TestApp {
     let app = spawn_app().await;
-    app.users()
-        .update(
-            "test",
-            USER,
-            UserChanges {
-                quota: Some(Some(ByteSize::from_bytes(bytes))),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.set_quota(bytes).await;
     app
 }
 
 async fn stored_and_reserved(app: &TestApp) -> (u64, u64) {
-    let usage = UsageLedger::new(app.database().clone())
-        .usage(USER)
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let usage = app.usage().await;
     (usage.stored_bytes, usage.reserved_bytes)
 }
 

@@ -51,7 +51,8 @@ pub(super) async fn open_link(
         LinkState::Expired => return Err(gone("has expired")),
         LinkState::Revoked => return Err(gone("was withdrawn")),
     }
-    let owner = users.get(&link.owner).await?;
+    // The account behind every guest request: from memory, as a signed-in one.
+    let owner = users.signed_in(&link.owner).await?;
     match owner {
         Some(owner) if !owner.disabled => Ok((link, owner)),
         _ => Err(gone("no longer works")),
