@@ -119,7 +119,7 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
                 },
             };
             let (_, token) = links.create(&actor, &owner, new).await?;
-            Ok(format!("{}/u/{token}", base.trim_end_matches('/')))
+            Ok(crate::links::url(&base, &token))
         }
         LinkAction::List { name, json } => {
             let list = links.list(name.as_str()).await?;
@@ -138,9 +138,9 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
             Ok(out)
         }
         LinkAction::Revoke { link } => {
-            let id = match link.rsplit_once("/u/") {
-                Some((_, token)) => links
-                    .by_token(token.trim_end_matches('/'))
+            let id = match crate::links::token_in(&link) {
+                Some(token) => links
+                    .by_token(token)
                     .await?
                     .map(|found| found.id)
                     .ok_or_else(|| anyhow::anyhow!("there is no link with that URL"))?,

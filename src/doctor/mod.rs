@@ -145,17 +145,10 @@ impl Doctor {
     }
 }
 
-/// `https://upload.example.com` of `https://upload.example.com/path/`.
+/// The origin browsers send from `public_url` (`https://upload.example.com` of
+/// `https://Upload.example.com:443/path/`), or the URL itself when it has none.
 fn origin_of(url: &str) -> String {
-    let url = url.trim_end_matches('/');
-    match url.find("://") {
-        Some(at) => {
-            let rest = &url[at + 3..];
-            let host = rest.split('/').next().unwrap_or(rest);
-            format!("{}{host}", &url[..at + 3])
-        }
-        None => url.to_owned(),
-    }
+    crate::domain::origin(url).unwrap_or_else(|| url.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]

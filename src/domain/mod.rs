@@ -4,6 +4,7 @@ mod byte_size;
 mod file_name;
 mod key_prefix;
 mod object_key;
+mod origin;
 mod ttl;
 mod username;
 
@@ -11,5 +12,6 @@ pub use byte_size::ByteSize;
 pub use file_name::{FileName, FileNameError};
 pub use key_prefix::{KeyPrefix, KeyPrefixError};
 pub use object_key::{MAX_KEY_BYTES, ObjectKey, ObjectKeyError, check_list_prefix};
+pub use origin::origin;
 pub use ttl::{Lifetime, PolicyTtl, Timeout};
 pub use username::Username;

@@ -8,6 +8,8 @@ pub struct PolicyTtl(Duration);
 
 /// The longest lifetime SigV4 allows.
 pub const MAX_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Why a longer one is refused.
+const TOO_LONG: &str = "it is longer than 7 days, the most S3 signatures allow";
 
 /// Why a duration was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -23,23 +25,12 @@ impl PolicyTtl {
 
     /// Reads `600`, `90s`, `10m`, `1h` or `7d`.
     pub fn parse(input: &str) -> Result<Self, PolicyTtlError> {
-        let fail = |reason| PolicyTtlError {
-            input: input.to_owned(),
-            reason,
-        };
-        Self::from_secs(seconds(input).map_err(fail)?).map_err(fail)
+        bounded(input, MAX_TTL.as_secs(), TOO_LONG).map(Self)
     }
 
     /// A lifetime of `secs` seconds, within the allowed range.
     pub fn from_secs(secs: u64) -> Result<Self, &'static str> {
-        let duration = Duration::from_secs(secs);
-        if secs == 0 {
-            Err("it must be at least one second")
-        } else if duration > MAX_TTL {
-            Err("it is longer than 7 days, the most S3 signatures allow")
-        } else {
-            Ok(Self(duration))
-        }
+        within(secs, MAX_TTL.as_secs(), TOO_LONG).map(Self)
     }
 
     /// The lifetime.
@@ -49,7 +40,7 @@ impl PolicyTtl {
 }
 
 /// The seconds of `600`, `90s`, `10m`, `1h` or `7d`, or why not.
-pub(super) fn seconds(input: &str) -> Result<u64, &'static str> {
+fn seconds(input: &str) -> Result<u64, &'static str> {
     let text = input.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -70,13 +61,19 @@ pub(super) fn seconds(input: &str) -> Result<u64, &'static str> {
 
 /// The duration `input` names, from one second to `max_secs` (`too_long` says why not).
 fn bounded(input: &str, max_secs: u64, too_long: &'static str) -> Result<Duration, PolicyTtlError> {
-    let fail = |reason| PolicyTtlError {
-        input: input.to_owned(),
-        reason,
-    };
-    match seconds(input).map_err(fail)? {
-        0 => Err(fail("it must be at least one second")),
-        secs if secs > max_secs => Err(fail(too_long)),
+    seconds(input)
+        .and_then(|secs| within(secs, max_secs, too_long))
+        .map_err(|reason| PolicyTtlError {
+            input: input.to_owned(),
+            reason,
+        })
+}
+
+/// `secs` seconds, from one to `max_secs` (`too_long` says why not).
+fn within(secs: u64, max_secs: u64, too_long: &'static str) -> Result<Duration, &'static str> {
+    match secs {
+        0 => Err("it must be at least one second"),
+        secs if secs > max_secs => Err(too_long),
         secs => Ok(Duration::from_secs(secs)),
     }
 }

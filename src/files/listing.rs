@@ -8,7 +8,6 @@ use std::fmt;
 
 use super::{Files, FilesError};
 use crate::accounts::User;
-use crate::domain::ObjectKey;
 use crate::storage::StoredObject;
 
 /// Files on one page.
@@ -31,11 +30,10 @@ impl Cursor {
         let modified = seconds
             .parse()
             .map_err(|_| FilesError::BadCursor("it does not start with a time"))?;
-        let key =
-            ObjectKey::parse(key).map_err(|_| FilesError::BadCursor("it names no usable key"))?;
-        if !owner.prefix.contains_key(key.as_str()) {
-            return Err(FilesError::BadCursor("it names a key outside your folder"));
-        }
+        let key = super::owned_key(owner, key).map_err(|e| match e {
+            FilesError::NotYours(_) => FilesError::BadCursor("it names a key outside your folder"),
+            _ => FilesError::BadCursor("it names no usable key"),
+        })?;
         Ok(Self {
             modified,
             key: key.as_str().to_owned(),

@@ -25,6 +25,17 @@ pub const DEFAULT_MAX_TOTAL: u64 = 1_000_000_000;
 /// A link's default lifetime.
 pub const DEFAULT_LIFETIME_SECS: u64 = 7 * 86_400;
 
+/// The address of the guest page of link `token` at `base` (the app's public URL).
+pub fn url(base: &str, token: &str) -> String {
+    format!("{}/u/{token}", base.trim_end_matches('/'))
+}
+
+/// The token in a guest page's address made by [`url`], if `text` is one.
+pub fn token_in(text: &str) -> Option<&str> {
+    text.rsplit_once("/u/")
+        .map(|(_, token)| token.trim_end_matches('/'))
+}
+
 /// A link, as its owner sees it (never its token).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Link {

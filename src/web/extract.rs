@@ -191,6 +191,11 @@ impl<T> Deref for Csrf<T> {
     }
 }
 
+/// A form or query with nothing but its CSRF token (a button: revoke, sign out, run):
+/// `Csrf<web::Form<NoFields>>`, or `Csrf<web::Query<NoFields>>` for a `DELETE`.
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
 /// A form with its `csrf_token` field taken apart from the rest.
 #[derive(Deserialize)]
 struct WithToken<T> {

@@ -16,5 +16,5 @@ pub mod routes;
 pub mod session;
 
 pub use error::AppError;
-pub use extract::{Admin, Csrf, SignedIn};
+pub use extract::{Admin, Csrf, NoFields, SignedIn};
 pub use layout::{Layout, PageContext};

@@ -144,10 +144,6 @@ pub async fn list(user: SignedIn, links: web::Data<LinkStore>) -> Result<HttpRes
     }))
 }
 
-/// No query: the `DELETE` carries its CSRF token in a header.
-#[derive(Debug, Deserialize)]
-pub struct NoQuery {}
-
 /// `DELETE /api/links/{id}` → 204; another's link → 404.
 #[utoipa::path(
     delete,
@@ -167,7 +163,7 @@ pub async fn delete(
     user: SignedIn,
     links: web::Data<LinkStore>,
     id: web::Path<String>,
-    _checked: Csrf<web::Query<NoQuery>>,
+    _checked: Csrf<web::Query<crate::web::NoFields>>,
 ) -> Result<HttpResponse, AppError> {
     links
         .revoke(user.name.as_str(), &id, Some(user.name.as_str()))

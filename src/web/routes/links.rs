@@ -29,7 +29,7 @@ pub(super) fn link_url(request: &HttpRequest, public: &PublicUrl, token: &str) -
         let info = request.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     });
-    format!("{}/u/{token}", base.trim_end_matches('/'))
+    crate::links::url(&base, token)
 }
 
 /// `POSTBOX_PUBLIC_URL`, when set.
@@ -148,11 +148,7 @@ impl NewLinkForm {
                     .map_err(|_| "Most files: a whole number, like 20.".to_owned())?,
             ),
         };
-        let lifetime = self
-            .lifetime
-            .parse::<u64>()
-            .ok()
-            .filter(|asked| LIFETIMES.iter().any(|(secs, _)| secs == asked))
+        let lifetime = super::offered(&self.lifetime, &LIFETIMES)
             .ok_or_else(|| "Choose one of the lifetimes offered.".to_owned())?;
         Ok(NewLink {
             label: self.label.clone(),
@@ -243,16 +239,12 @@ pub async fn show_one(
     })
 }
 
-/// The revoke button's form: its CSRF token only.
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {}
-
 /// `POST /links/{id}/revoke`.
 pub async fn revoke(
     user: SignedIn,
     links: web::Data<LinkStore>,
     id: web::Path<String>,
-    _form: Csrf<web::Form<RevokeForm>>,
+    _form: Csrf<web::Form<crate::web::NoFields>>,
 ) -> Result<HttpResponse, AppError> {
     let link = links
         .revoke(user.name.as_str(), &id, Some(user.name.as_str()))

@@ -26,10 +26,6 @@ pub struct LoginForm {
     password: SecretString,
 }
 
-/// The sign-out form carries nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct LogoutForm {}
-
 /// `GET /login`.
 pub async fn page(page: PageContext) -> Result<HttpResponse, AppError> {
     render(&LoginPage {
@@ -76,7 +72,7 @@ pub async fn submit(
 /// `POST /logout`.
 pub async fn logout(
     page: PageContext,
-    _form: Csrf<web::Form<LogoutForm>>,
+    _form: Csrf<web::Form<crate::web::NoFields>>,
 ) -> Result<HttpResponse, AppError> {
     session::sign_out(page.session());
     Ok(see_other("/login"))

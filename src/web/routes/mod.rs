@@ -68,3 +68,13 @@ pub async fn health() -> HttpResponse {
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
+
+/// The choice `text` names among `choices` (value, label) of a `<select>`, if it is one
+/// of them: a posted form can carry any value.
+pub(super) fn offered(text: &str, choices: &[(u64, &str)]) -> Option<u64> {
+    let asked = text.parse::<u64>().ok()?;
+    choices
+        .iter()
+        .any(|(value, _)| *value == asked)
+        .then_some(asked)
+}

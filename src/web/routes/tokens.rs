@@ -114,12 +114,7 @@ pub async fn create(
     tokens: web::Data<TokenStore>,
     form: Csrf<web::Form<NewTokenForm>>,
 ) -> Result<HttpResponse, AppError> {
-    let offered = form
-        .days
-        .parse::<u64>()
-        .ok()
-        .filter(|asked| LIFETIMES.iter().any(|(days, _)| days == asked));
-    let Some(days) = offered else {
+    let Some(days) = super::offered(&form.days, &LIFETIMES) else {
         let error = (
             StatusCode::BAD_REQUEST,
             "Choose one of the lifetimes offered.".to_owned(),
@@ -145,16 +140,12 @@ pub async fn create(
     }
 }
 
-/// The revoke button's form: its CSRF token only.
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {}
-
 /// `POST /account/tokens/{id}/revoke`: only the caller's own tokens.
 pub async fn revoke(
     user: SignedIn,
     tokens: web::Data<TokenStore>,
     id: web::Path<String>,
-    _form: Csrf<web::Form<RevokeForm>>,
+    _form: Csrf<web::Form<crate::web::NoFields>>,
 ) -> Result<HttpResponse, AppError> {
     let actor = user.name.to_string();
     tokens.revoke(&actor, &id, Some(user.name.as_str())).await?;

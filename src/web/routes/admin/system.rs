@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::config::Settings;
 use crate::db::redact;
@@ -83,17 +82,13 @@ pub async fn page(
     })
 }
 
-/// The run button's form: its CSRF token only.
-#[derive(Debug, Deserialize)]
-pub struct RunForm {}
-
 /// `POST /admin/system`: runs the checks.
 pub async fn run(
     admin: Admin,
     context: PageContext,
     facts: web::Data<SystemFacts>,
     doctor: web::Data<Doctor>,
-    _form: Csrf<web::Form<RunForm>>,
+    _form: Csrf<web::Form<crate::web::NoFields>>,
 ) -> Result<HttpResponse, AppError> {
     let report = doctor.run(false).await;
     tracing::info!(admin = %admin.name, failed = report.failed(), "ran the system checks");
