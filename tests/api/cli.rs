@@ -214,10 +214,7 @@ async fn presign_without_credentials_says_what_to_set() {
 #[tokio::test]
 async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = crate::helpers::free_port();
     let mut add = postbox(dir.path());
     add.args(["user", "add", "ann", "--password-stdin"])
         .stdin(std::process::Stdio::piped());
@@ -242,35 +239,12 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
         .env("AWS_REGION", "eu-west-1")
         .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
         .args(["serve"]);
-    let mut child = command.spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut healthy = false;
-    for _ in 0..100 {
-        if let Ok(response) = reqwest::get(format!("{base}/healthz")).await {
-            healthy = response.status() == 200;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // Starts (its /healthz answers) without credentials, and is stopped when dropped.
+    let server = crate::helpers::Server::start(command, port).await;
+    let base = server.address.clone();
     let client = crate::helpers::new_client();
-    let login = client
-        .get(format!("{base}/login"))
-        .send()
+    let signed_in = crate::helpers::sign_in_at(&client, &base, "ann", "ann's password")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let signed_in = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "ann"),
-            ("password", "ann's password"),
-            ("csrf_token", &crate::helpers::meta_csrf(&login)),
-        ])
-        .send()
-        .await
-        .unwrap()
         .status();
     let page = client.get(format!("{base}/upload")).send().await;
     let token_page = client
@@ -290,10 +264,8 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
     let still_healthy = reqwest::get(format!("{base}/healthz"))
         .await
         .map(|r| r.status().as_u16());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
 
-    assert!(healthy, "the app started without credentials");
     assert_eq!(signed_in, 303);
     let page = page.unwrap();
     assert_eq!(page.status(), 503);

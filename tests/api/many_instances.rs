@@ -1,43 +1,24 @@
 //! Two `postbox serve` processes on one database (PostgreSQL with
 //! POSTBOX_TEST_DATABASE=postgres, else one SQLite file) share accounts and sessions.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use postbox::accounts::{NewUser, Role, UserStore};
 use postbox::db::Database;
 use postbox::domain::{ByteSize, KeyPrefix, Username};
 
-use crate::helpers::{meta_csrf, new_client, test_database_url, within_a_second};
+use crate::helpers::{
+    Server, free_port, meta_csrf, new_client, sign_in_at, test_database_url, within_a_second,
+};
 
 const SECRET: &str = "one session secret shared by every instance of this test";
 
-/// A `postbox serve` process, stopped when dropped.
-struct Instance {
-    child: Child,
-    address: String,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// A `postbox serve` process on `database_url`, with the shared session secret.
 async fn serve(database_url: &str) -> Instance {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_postbox"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_postbox"));
+    command
         .arg("serve")
         .current_dir(data.path())
         .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
@@ -46,42 +27,30 @@ async fn serve(database_url: &str) -> Instance {
         .env("POSTBOX_DATA_DIR", data.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let instance = Instance {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
+        .stderr(Stdio::null());
+    Instance {
+        server: Server::start(command, port).await,
         _data: data,
-    };
-    let started = Instant::now();
-    loop {
-        if let Ok(response) = reqwest::get(format!("{}/healthz", instance.address)).await
-            && response.status() == 200
-        {
-            return instance;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "postbox serve starts"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A served instance and its data folder.
+struct Instance {
+    server: Server,
+    _data: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Instance {
+    type Target = Server;
+
+    fn deref(&self) -> &Server {
+        &self.server
     }
 }
 
 /// Signs `client` in at `address` through the login form.
 async fn sign_in(client: &reqwest::Client, address: &str, name: &str, password: &str) {
-    let login = page(client, &format!("{address}/login")).await;
-    let response = client
-        .post(format!("{address}/login"))
-        .form(&[
-            ("username", name),
-            ("password", password),
-            ("csrf_token", &meta_csrf(&login)),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = sign_in_at(client, address, name, password).await;
     assert_eq!(response.status(), 303, "{name} signs in at {address}");
 }
 

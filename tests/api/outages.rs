@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    Options, Proxy, USER, alert, new_postgres_database, spawn_app_with, within_a_second,
+    Options, Proxy, USER, alert, new_postgres_database, silent_bucket, spawn_app_with,
+    within_a_second,
 };
 
 /// Nothing listens on port 1 of the loopback: connections are refused at once.
@@ -166,13 +167,7 @@ async fn with_the_database_down_pages_and_the_api_answer_503_and_recover() {
 /// signing, which needs no bucket call, goes on working.
 #[tokio::test]
 async fn with_the_bucket_hanging_pages_answer_503_within_the_timeout_and_signing_works() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let silent: &'static str =
-        Box::leak(format!("http://{}", listener.local_addr().unwrap()).into_boxed_str());
-    std::thread::spawn(move || {
-        let held: Vec<_> = listener.incoming().collect();
-        drop(held);
-    });
+    let silent = silent_bucket();
     let app = spawn_app_with(Options {
         bucket_url: Some(silent),
         s3_timeout: 2,

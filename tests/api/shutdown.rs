@@ -5,31 +5,13 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{meta_csrf, new_client};
-
-/// A bucket that takes connections and never answers.
-fn silent_bucket() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let held: Vec<_> = listener.incoming().collect();
-        drop(held);
-    });
-    format!("http://{address}")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{Server, free_port, new_client, sign_in_at, silent_bucket};
 
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_and_takes_no_new_ones() {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
+    let bucket = silent_bucket();
     let postbox = |args: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_postbox"));
         command
@@ -37,7 +19,7 @@ async fn sigterm_lets_the_request_in_flight_finish_and_takes_no_new_ones() {
             .current_dir(data.path())
             .env("POSTBOX_DATA_DIR", data.path())
             .env("POSTBOX_LISTEN", format!("127.0.0.1:{port}"))
-            .env("POSTBOX_LOCAL_BUCKET_URL", silent_bucket())
+            .env("POSTBOX_LOCAL_BUCKET_URL", bucket)
             .env("POSTBOX_S3_TIMEOUT", "3s")
             .env("RUST_LOG", "info")
             .stdin(Stdio::piped())
@@ -54,30 +36,10 @@ async fn sigterm_lets_the_request_in_flight_finish_and_takes_no_new_ones() {
         .write_all(b"a long password\n")
         .unwrap();
     assert!(add.wait().unwrap().success());
-    let server = postbox(&["serve"]).spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(postbox(&["serve"]), port).await;
+    let base = server.address.clone();
     let client = new_client();
-    let mut up = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server starts");
-    let login = client.get(format!("{base}/login")).send().await.unwrap();
-    let token = meta_csrf(&login.text().await.unwrap());
-    let signed_in = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "sam"),
-            ("password", "a long password"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let signed_in = sign_in_at(&client, &base, "sam", "a long password").await;
     assert_eq!(signed_in.status(), 303);
 
     // My files waits on the silent bucket for its 3 s timeout.
@@ -88,15 +50,28 @@ async fn sigterm_lets_the_request_in_flight_finish_and_takes_no_new_ones() {
         async move { client.get(format!("{base}/uploads")).send().await }
     });
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let pid = i32::try_from(server.id()).unwrap();
+    let pid = i32::try_from(server.pid()).unwrap();
     // SAFETY: sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let refused = new_client().get(format!("{base}/healthz")).send().await;
+    // New connections are refused soon, while the request in flight still waits.
+    let mut refused = false;
+    for _ in 0..60 {
+        if new_client()
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused, "no new connections once stopping");
     assert!(
-        refused.is_err(),
-        "no new connections once stopping: {refused:?}"
+        !slow.is_finished(),
+        "refused while the request is in flight"
     );
     let answer = slow
         .await
@@ -111,9 +86,7 @@ async fn sigterm_lets_the_request_in_flight_finish_and_takes_no_new_ones() {
     let page = answer.text().await.unwrap();
     assert!(page.contains("Uploads are unavailable"), "{page}");
 
-    let output = tokio::task::spawn_blocking(move || server.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = server.wait_with_output().await;
     assert!(
         output.status.success(),
         "exits cleanly: {:?}",

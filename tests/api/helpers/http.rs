@@ -92,22 +92,38 @@ where
     }
 }
 
+/// Signs `client` in at the app at `address` through its login form, as a browser does.
+pub async fn sign_in_at(
+    client: &reqwest::Client,
+    address: &str,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    let login = client
+        .get(format!("{address}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    client
+        .post(format!("{address}/login"))
+        .form(&[
+            ("username", name),
+            ("password", password),
+            ("csrf_token", &meta_csrf(&login)),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Requests to the app, as this test's browser.
 impl TestApp {
     /// Signs in through the login form and keeps the session's CSRF token.
     pub async fn sign_in(&mut self, name: &str, password: &str) -> reqwest::Response {
-        let login = self.get("/login").await.text().await.unwrap();
-        let response = self
-            .client
-            .post(format!("{}/login", self.address))
-            .form(&[
-                ("username", name),
-                ("password", password),
-                ("csrf_token", &meta_csrf(&login)),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = sign_in_at(&self.client, &self.address, name, password).await;
         if response.status() == 303 {
             let upload = self.get("/upload").await.text().await.unwrap();
             self.csrf_token = meta_csrf(&upload);
