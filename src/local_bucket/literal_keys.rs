@@ -6,14 +6,44 @@
 //! POST form keys (s3s turns a POST into `put_object`), copy sources, multi-object
 //! deletes, multipart uploads and listing prefixes. Operations it does not list are
 //! not implemented (501), so none reaches s3s-fs unchecked.
+//!
+//! It also serves its one bucket only: s3s-fs makes a folder for any bucket a write
+//! names, so a form posted to a missing bucket would create it (and a HeadBucket after
+//! it would answer). Any other bucket name answers `NoSuchBucket` (404), as S3 does.
 
 use s3s::dto::{self, CopySource};
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 
 use crate::domain::{ObjectKey, check_list_prefix};
 
-/// An S3 implementation whose keys are checked before `inner` sees them.
-pub struct LiteralKeys<S>(pub S);
+/// An S3 implementation serving one bucket, whose keys are checked before `inner`
+/// sees them.
+pub struct LiteralKeys<S> {
+    inner: S,
+    bucket: String,
+}
+
+impl<S> LiteralKeys<S> {
+    /// `inner`, serving `bucket` alone.
+    pub fn new(inner: S, bucket: &str) -> Self {
+        Self {
+            inner,
+            bucket: bucket.to_owned(),
+        }
+    }
+
+    fn bucket(&self, bucket: &str) -> S3Result<()> {
+        if bucket == self.bucket {
+            Ok(())
+        } else {
+            Err(s3_error!(
+                NoSuchBucket,
+                "The local bucket serves the bucket {:?} only.",
+                self.bucket
+            ))
+        }
+    }
+}
 
 fn key(key: &str) -> S3Result<()> {
     ObjectKey::parse(key)
@@ -31,19 +61,26 @@ fn no_key() -> S3Result<()> {
     Ok(())
 }
 
-fn copy_source(source: &CopySource) -> S3Result<()> {
-    match source {
-        CopySource::Bucket { key: source, .. } => key(source),
-        _ => Err(s3_error!(
-            NotImplemented,
-            "The local bucket copies only from bucket/key sources."
-        )),
+impl<S> LiteralKeys<S> {
+    fn copy_source(&self, source: &CopySource) -> S3Result<()> {
+        match source {
+            CopySource::Bucket {
+                bucket,
+                key: source,
+                ..
+            } => self.bucket(bucket).and_then(|()| key(source)),
+            _ => Err(s3_error!(
+                NotImplemented,
+                "The local bucket copies only from bucket/key sources."
+            )),
+        }
     }
 }
 
-/// Each listed operation runs its check on the input, then passes the request on.
+/// Each listed operation checks the bucket it names and runs its check on the input,
+/// then passes the request on.
 macro_rules! checked {
-    ($($operation:ident($input:ident) => $output:ident: |$req:ident| $check:expr;)*) => {
+    ($($operation:ident($input:ident) => $output:ident: |$this:tt, $req:ident| $check:expr;)*) => {
         #[async_trait::async_trait]
         impl<S: S3> S3 for LiteralKeys<S> {
             $(
@@ -51,8 +88,10 @@ macro_rules! checked {
                     &self,
                     $req: S3Request<dto::$input>,
                 ) -> S3Result<S3Response<dto::$output>> {
+                    self.bucket(&$req.input.bucket)?;
+                    let $this = self;
                     $check?;
-                    self.0.$operation($req).await
+                    self.inner.$operation($req).await
                 }
             )*
         }
@@ -60,30 +99,27 @@ macro_rules! checked {
 }
 
 checked! {
-    create_bucket(CreateBucketInput) => CreateBucketOutput: |_req| no_key();
-    delete_bucket(DeleteBucketInput) => DeleteBucketOutput: |_req| no_key();
-    head_bucket(HeadBucketInput) => HeadBucketOutput: |_req| no_key();
-    list_buckets(ListBucketsInput) => ListBucketsOutput: |_req| no_key();
-    get_bucket_location(GetBucketLocationInput) => GetBucketLocationOutput: |_req| no_key();
-    get_object(GetObjectInput) => GetObjectOutput: |req| key(&req.input.key);
-    head_object(HeadObjectInput) => HeadObjectOutput: |req| key(&req.input.key);
-    put_object(PutObjectInput) => PutObjectOutput: |req| key(&req.input.key);
-    delete_object(DeleteObjectInput) => DeleteObjectOutput: |req| key(&req.input.key);
-    delete_objects(DeleteObjectsInput) => DeleteObjectsOutput: |req| req
+    head_bucket(HeadBucketInput) => HeadBucketOutput: |_, _req| no_key();
+    get_bucket_location(GetBucketLocationInput) => GetBucketLocationOutput: |_, _req| no_key();
+    get_object(GetObjectInput) => GetObjectOutput: |_, req| key(&req.input.key);
+    head_object(HeadObjectInput) => HeadObjectOutput: |_, req| key(&req.input.key);
+    put_object(PutObjectInput) => PutObjectOutput: |_, req| key(&req.input.key);
+    delete_object(DeleteObjectInput) => DeleteObjectOutput: |_, req| key(&req.input.key);
+    delete_objects(DeleteObjectsInput) => DeleteObjectsOutput: |_, req| req
         .input
         .delete
         .objects
         .iter()
         .try_for_each(|object| key(&object.key));
-    copy_object(CopyObjectInput) => CopyObjectOutput: |req| key(&req.input.key)
-        .and_then(|()| copy_source(&req.input.copy_source));
-    list_objects(ListObjectsInput) => ListObjectsOutput: |req| prefix(req.input.prefix.as_deref());
-    list_objects_v2(ListObjectsV2Input) => ListObjectsV2Output: |req| prefix(req.input.prefix.as_deref());
-    create_multipart_upload(CreateMultipartUploadInput) => CreateMultipartUploadOutput: |req| key(&req.input.key);
-    upload_part(UploadPartInput) => UploadPartOutput: |req| key(&req.input.key);
-    upload_part_copy(UploadPartCopyInput) => UploadPartCopyOutput: |req| key(&req.input.key)
-        .and_then(|()| copy_source(&req.input.copy_source));
-    list_parts(ListPartsInput) => ListPartsOutput: |req| key(&req.input.key);
-    complete_multipart_upload(CompleteMultipartUploadInput) => CompleteMultipartUploadOutput: |req| key(&req.input.key);
-    abort_multipart_upload(AbortMultipartUploadInput) => AbortMultipartUploadOutput: |req| key(&req.input.key);
+    copy_object(CopyObjectInput) => CopyObjectOutput: |this, req| key(&req.input.key)
+        .and_then(|()| this.copy_source(&req.input.copy_source));
+    list_objects(ListObjectsInput) => ListObjectsOutput: |_, req| prefix(req.input.prefix.as_deref());
+    list_objects_v2(ListObjectsV2Input) => ListObjectsV2Output: |_, req| prefix(req.input.prefix.as_deref());
+    create_multipart_upload(CreateMultipartUploadInput) => CreateMultipartUploadOutput: |_, req| key(&req.input.key);
+    upload_part(UploadPartInput) => UploadPartOutput: |_, req| key(&req.input.key);
+    upload_part_copy(UploadPartCopyInput) => UploadPartCopyOutput: |this, req| key(&req.input.key)
+        .and_then(|()| this.copy_source(&req.input.copy_source));
+    list_parts(ListPartsInput) => ListPartsOutput: |_, req| key(&req.input.key);
+    complete_multipart_upload(CompleteMultipartUploadInput) => CompleteMultipartUploadOutput: |_, req| key(&req.input.key);
+    abort_multipart_upload(AbortMultipartUploadInput) => AbortMultipartUploadOutput: |_, req| key(&req.input.key);
 }

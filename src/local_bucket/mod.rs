@@ -68,7 +68,7 @@ impl LocalBucket {
                     root.display()
                 )
             })?;
-            let mut builder = S3ServiceBuilder::new(literal_keys::LiteralKeys(fs));
+            let mut builder = S3ServiceBuilder::new(literal_keys::LiteralKeys::new(fs, bucket));
             builder.set_auth(SimpleAuth::from_single(
                 credentials.access_key_id.clone(),
                 credentials.secret_access_key.expose_secret(),

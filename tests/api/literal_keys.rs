@@ -1,7 +1,8 @@
 //! Keys are literal: `uploads/../users/bob/x` passes `starts-with uploads/`, and a
 //! filesystem bucket would store it in bob's folder. The embedded bucket refuses such
 //! keys on every operation before its filesystem sees them, and the app refuses them on
-//! every route that takes a key.
+//! every route that takes a key. It serves its one bucket only: a write naming another
+//! creates no bucket.
 
 use std::time::Duration;
 
@@ -245,4 +246,129 @@ async fn raw_request(method: &str, url: &str, body: &[u8]) -> (u16, String) {
     let answer = String::from_utf8_lossy(&answer);
     let status = answer[9..12].parse().unwrap();
     (status, xml_text(&answer, "Code").unwrap_or_default())
+}
+
+#[tokio::test]
+async fn the_embedded_bucket_serves_its_own_bucket_only_and_creates_no_other() {
+    const OTHER: &str = "no-such-bucket-here";
+    let app = local_app().await;
+    put_object(&app.storage, "uploads/mine.txt", b"mine").await;
+    let client = app.storage.client();
+    let bucket = app.storage.bucket();
+
+    // The page's form posted to another bucket: its policy names this one.
+    let mut form = app.upload_form().await;
+    form.action = form.action.replacen(bucket, OTHER, 1);
+    assert!(form.action.contains(OTHER), "{}", form.action);
+    let posted = form.post("planted.txt", b"planted".to_vec()).await;
+    assert_eq!(
+        posted.refusal(),
+        app.backend.failed_condition(),
+        "an edited form"
+    );
+    // A form signed for the other bucket, as `postbox doctor`'s probe signs one.
+    let other = signed_for_another_bucket(&app.storage, OTHER).await;
+    assert_eq!(
+        (
+            other.status,
+            xml_text(&other.body, "Code").unwrap_or_default()
+        ),
+        (404, "NoSuchBucket".to_owned()),
+        "a form signed for it: {}",
+        other.body
+    );
+
+    let put = client
+        .put_object()
+        .bucket(OTHER)
+        .key("uploads/planted.txt")
+        .body(b"planted".to_vec().into())
+        .send()
+        .await;
+    assert_eq!(code(put), "NoSuchBucket", "a PUT");
+    let copy_out = client
+        .copy_object()
+        .bucket(OTHER)
+        .key("uploads/planted.txt")
+        .copy_source(format!("{bucket}/uploads/mine.txt"))
+        .send()
+        .await;
+    assert_eq!(code(copy_out), "NoSuchBucket", "a copy into another bucket");
+    let copy_in = client
+        .copy_object()
+        .bucket(bucket)
+        .key("uploads/planted.txt")
+        .copy_source(format!("{OTHER}/uploads/mine.txt"))
+        .send()
+        .await;
+    assert_eq!(code(copy_in), "NoSuchBucket", "a copy from another bucket");
+    let multipart = client
+        .create_multipart_upload()
+        .bucket(OTHER)
+        .key("uploads/planted.txt")
+        .send()
+        .await;
+    assert_eq!(code(multipart), "NoSuchBucket", "a multipart upload");
+
+    let head = client.head_bucket().bucket(OTHER).send().await;
+    let status = head.unwrap_err().raw_response().unwrap().status().as_u16();
+    assert_eq!(status, 404, "HeadBucket after the writes");
+    let mut folders = vec![app.data_dir().to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            assert!(!path.to_string_lossy().contains(OTHER), "{path:?}");
+            if path.is_dir() {
+                folders.push(path);
+            }
+        }
+    }
+    assert_eq!(planted(&app), Vec::<String>::new());
+    assert!(client.head_bucket().bucket(bucket).send().await.is_ok());
+}
+
+/// A one-byte form signed with `storage`'s credentials for `bucket`, posted to it.
+async fn signed_for_another_bucket(
+    storage: &postbox::storage::Storage,
+    bucket: &str,
+) -> postbox::storage::PostAnswer {
+    use postbox::domain::{KeyPrefix, PolicyTtl};
+    use postbox::policy::{PolicySigner, UploadRules};
+    let credentials = storage.credentials().await.unwrap();
+    let endpoint = storage
+        .form_url()
+        .trim_end_matches('/')
+        .strip_suffix(storage.bucket())
+        .unwrap();
+    let other = postbox::storage::Storage::with_static_credentials(
+        bucket,
+        storage.region(),
+        endpoint,
+        &credentials,
+    );
+    let prefix = KeyPrefix::parse("uploads/").unwrap();
+    let rules = UploadRules {
+        bucket,
+        prefix: &prefix,
+        key_suffix: "planted.txt",
+        exact_key: true,
+        min_size: 1,
+        max_size: 1,
+        content_type_prefix: "",
+        content_type: "text/plain",
+        uploader: "test",
+    };
+    let form = PolicySigner::new(storage.region())
+        .sign(
+            other.form_url().to_owned(),
+            &rules,
+            &credentials,
+            time::OffsetDateTime::now_utc(),
+            PolicyTtl::from_secs(120).unwrap(),
+        )
+        .unwrap();
+    other
+        .post_form(&form, "planted.txt", b"!".to_vec())
+        .await
+        .unwrap()
 }
