@@ -1,7 +1,10 @@
 //! The database: a SQLite file by default, PostgreSQL for many instances, through one
 //! code path (sqlx's `Any` driver) and one set of migrations.
 
+mod checkpoints;
+
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -37,6 +40,8 @@ pub fn is_unreachable(error: &anyhow::Error) -> bool {
 pub struct Database {
     pool: AnyPool,
     sqlite: bool,
+    /// SQLite: the checkpoint task, running while any clone of this is alive.
+    _checkpoints: Option<Arc<checkpoints::Checkpoints>>,
 }
 
 impl Database {
@@ -74,6 +79,7 @@ impl Database {
             // the app; after a power loss the last commits may be rolled back, never
             // half-applied). `cache_size`: 1 MiB of pages per connection instead of 2
             // (another connection's commit empties it anyway; the OS caches the file).
+            // Checkpoints run beside the writers, not in their commits (see checkpoints).
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if sqlite {
@@ -86,6 +92,9 @@ impl Database {
                         sqlx::query("PRAGMA cache_size = -1024")
                             .execute(&mut *connection)
                             .await?;
+                        for pragma in checkpoints::PRAGMAS {
+                            sqlx::query(pragma).execute(&mut *connection).await?;
+                        }
                     } else {
                         let set = format!("SET statement_timeout = {}", timeout.as_millis());
                         sqlx::query(&set).execute(&mut *connection).await?;
@@ -101,7 +110,12 @@ impl Database {
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
-        Ok(Self { pool, sqlite })
+        let checkpoints = sqlite.then(|| Arc::new(checkpoints::start(pool.clone())));
+        Ok(Self {
+            pool,
+            sqlite,
+            _checkpoints: checkpoints,
+        })
     }
 
     /// `url` when given, else the default: a SQLite file in the data folder.
