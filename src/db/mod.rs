@@ -210,8 +210,9 @@ mod tests {
         );
     }
 
-    /// Every SQLite connection writes ahead and syncs at checkpoints: what keeps quota
-    /// reservations (a write per form) from waiting on a disk sync each.
+    /// Every SQLite connection writes ahead and syncs at checkpoints, which it leaves to
+    /// the checkpoint task: what keeps quota reservations (a write per form) from
+    /// waiting on a disk sync each.
     #[tokio::test]
     async fn sqlite_connections_use_write_ahead_logging() {
         use sqlx::Row;
@@ -231,7 +232,16 @@ mod tests {
                 .await
                 .unwrap()
                 .get(0);
-            assert_eq!((mode.as_str(), sync), ("wal", 1), "1 is NORMAL");
+            let pages: i64 = sqlx::query("PRAGMA wal_autocheckpoint")
+                .fetch_one(&mut *connection)
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(
+                (mode.as_str(), sync, pages),
+                ("wal", 1, 0),
+                "1 is NORMAL; 0: no checkpoint inside a commit (see checkpoints)"
+            );
         }
     }
 }
