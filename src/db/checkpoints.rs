@@ -48,21 +48,29 @@ pub(super) fn start(pool: AnyPool) -> Checkpoints {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Said once when checkpoints start failing (a full disk, say), and once when
+        // they work again, not five times a second.
+        let mut failing = false;
         loop {
             tokio::select! {
                 // Err: every handle on the database is gone.
                 Err(_) = stopped.changed() => return,
                 _ = every.tick() => {}
             }
-            let restart = match checkpoint(&pool, "PASSIVE").await {
-                Ok(frames) => frames > RESTART_AFTER,
-                Err(error) => {
-                    tracing::warn!(%error, "a SQLite checkpoint failed; trying again shortly");
-                    false
-                }
+            let done = match checkpoint(&pool, "PASSIVE").await {
+                Ok(frames) if frames > RESTART_AFTER => checkpoint(&pool, "RESTART").await,
+                passive => passive,
             };
-            if restart && let Err(error) = checkpoint(&pool, "RESTART").await {
-                tracing::warn!(%error, "a SQLite checkpoint failed; trying again shortly");
+            match done {
+                Err(error) if !failing => {
+                    failing = true;
+                    tracing::warn!(%error, "SQLite checkpoints fail: the log file grows until they work again");
+                }
+                Ok(_) if failing => {
+                    failing = false;
+                    tracing::info!("SQLite checkpoints work again");
+                }
+                _ => {}
             }
         }
     });
