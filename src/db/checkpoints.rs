@@ -91,6 +91,27 @@ async fn checkpoint(pool: &AnyPool, mode: &str) -> Result<i64, sqlx::Error> {
 mod tests {
     use crate::db::Database;
 
+    /// A fresh SQLite database in `dir` with a table to write into.
+    async fn scratch(dir: &std::path::Path) -> Database {
+        let db = Database::connect(&Database::url_or_default(None, dir))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE scratch (bytes BLOB)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        db
+    }
+
+    /// Commits one row of `size` bytes.
+    async fn insert(db: &Database, size: usize) {
+        sqlx::query("INSERT INTO scratch (bytes) VALUES ($1)")
+            .bind(vec![7u8; size])
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+
     /// Commits reach the database file by this task: no connection checkpoints in its
     /// commits (`db::tests` checks each one's setting), yet a few pages written (far
     /// fewer than SQLite's own 1,000-page trigger) are copied into the file shortly
@@ -98,23 +119,13 @@ mod tests {
     #[tokio::test]
     async fn commits_are_copied_into_the_file_beside_the_writers_not_by_them() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::connect(&Database::url_or_default(None, dir.path()))
-            .await
-            .unwrap();
+        let db = scratch(dir.path()).await;
         let file = dir.path().join("postbox.sqlite3");
         // Whatever start-up wrote is copied first.
         tokio::time::sleep(super::EVERY * 3).await;
         let before = std::fs::metadata(&file).unwrap().len();
-        sqlx::query("CREATE TABLE scratch (bytes BLOB)")
-            .execute(db.pool())
-            .await
-            .unwrap();
         for _ in 0..40 {
-            sqlx::query("INSERT INTO scratch (bytes) VALUES ($1)")
-                .bind(vec![7u8; 4000])
-                .execute(db.pool())
-                .await
-                .unwrap();
+            insert(&db, 4000).await;
         }
         let mut grown = 0;
         for _ in 0..50 {
@@ -137,21 +148,11 @@ mod tests {
     async fn the_log_stays_short_while_writers_never_pause() {
         const INSERTS: usize = 24_000; // at least a 4 KiB frame each: 94 MiB of log
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::connect(&Database::url_or_default(None, dir.path()))
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE scratch (bytes BLOB)")
-            .execute(db.pool())
-            .await
-            .unwrap();
+        let db = scratch(dir.path()).await;
         let log = dir.path().join("postbox.sqlite3-wal");
         let mut longest = 0;
         for i in 0..INSERTS {
-            sqlx::query("INSERT INTO scratch (bytes) VALUES ($1)")
-                .bind(vec![7u8; 3000])
-                .execute(db.pool())
-                .await
-                .unwrap();
+            insert(&db, 3000).await;
             if i % 500 == 0 {
                 longest = longest.max(std::fs::metadata(&log).unwrap().len());
             }

@@ -35,6 +35,13 @@ pub fn is_unreachable(error: &anyhow::Error) -> bool {
     })
 }
 
+/// Set on each SQLite connection (see [`Database::connect_with`]).
+const SQLITE_PRAGMAS: [&str; 3] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -1024",
+];
+
 /// A connection pool with the schema migrated.
 #[derive(Clone)]
 pub struct Database {
@@ -83,16 +90,7 @@ impl Database {
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if sqlite {
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *connection)
-                            .await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *connection)
-                            .await?;
-                        sqlx::query("PRAGMA cache_size = -1024")
-                            .execute(&mut *connection)
-                            .await?;
-                        for pragma in checkpoints::PRAGMAS {
+                        for pragma in SQLITE_PRAGMAS.iter().chain(&checkpoints::PRAGMAS) {
                             sqlx::query(pragma).execute(&mut *connection).await?;
                         }
                     } else {

@@ -21,9 +21,8 @@ const RANDOM_CHARS: usize = 8;
 /// write, not a page write for every form in a batch).
 pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
     let date = timefmt::iso_date(now);
-    let (hours, minutes, seconds, millis) = now.to_offset(time::UtcOffset::UTC).to_hms_milli();
-    let mut rest = ((u64::from(hours) * 60 + u64::from(minutes)) * 60 + u64::from(seconds)) * 1000
-        + u64::from(millis);
+    // Unix time has no leap seconds: its milliseconds modulo a day are the UTC day's.
+    let mut rest = (now.unix_timestamp_nanos() / 1_000_000).rem_euclid(86_400_000) as u64;
     let mut id = [0u8; TIME_CHARS + RANDOM_CHARS];
     for slot in id[..TIME_CHARS].iter_mut().rev() {
         *slot = ALPHABET[(rest % ALPHABET.len() as u64) as usize];
