@@ -38,8 +38,10 @@ async fn delete_first_file(browser: &Browser) -> String {
 async fn a_person_deletes_a_file_after_confirming_and_pages_to_older_files() {
     let app = spawn_app().await;
     for i in 0..53 {
-        let key = format!("uploads/2026-11-29/batch/file-{i:02}.txt");
-        put_object(&app.storage, &key, b"some text").await;
+        // Keys as the app signs them: their folder is as wide as a real one.
+        let name = format!("file-{i:02}.txt");
+        let suffix = postbox::signing::unique_key_suffix(time::OffsetDateTime::now_utc(), &name);
+        put_object(&app.storage, &format!("uploads/{suffix}"), b"some text").await;
     }
     for scripts in [Scripts::On, Scripts::Off] {
         let browser = Browser::start(scripts).await;
@@ -64,6 +66,18 @@ async fn a_person_deletes_a_file_after_confirming_and_pages_to_older_files() {
         assert!(
             phone_delete.is_displayed().await.unwrap(),
             "delete on a phone"
+        );
+        // In view, not only displayed: the table scrolls sideways inside its box.
+        let (right, visible) = browser
+            .run::<(f64, f64)>(
+                "const box = document.querySelector('.table-scroll').getBoundingClientRect();
+                 const button = document.querySelector('#files details.delete summary');
+                 return [button.getBoundingClientRect().right, box.right];",
+            )
+            .await;
+        assert!(
+            right <= visible,
+            "Delete ends at {right}px, the table shows {visible}px"
         );
         browser.screenshot("6-my-files-older-phone").await;
         browser.close().await;
