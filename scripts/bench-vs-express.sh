@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # postbox against the tutorial-style Express + createPresignedPost peer
-# (bench/express-peer/), the way issue #14 measures it: each server pinned to core 1,
-# wrk pinned to core 0 (-t1 -c32), rounds interleaved (peer, postbox, peer, postbox…)
-# and medians compared, because the machine is shared and noisy. One line per route:
-# both req/s, the ratio, both p99s and both servers' CPU µs per request (from
-# /proc/PID/stat: the server process only, so PostgreSQL's own work is not in it). Routes: GET /upload (session), POST /api/presign (session + CSRF, and
+# (bench/express-peer/) and against the actix floor (bench/actix-floor/: the least one
+# would write from the design card, the ceiling for postbox's own request path): each
+# server pinned to core 1, wrk pinned to core 0 (-t1 -c32), rounds interleaved (peer,
+# floor, postbox, peer, floor, postbox…) and medians compared, because the machine is
+# shared and noisy. One line per route: postbox's req/s, its ratio to the peer and to
+# the floor, the p99s and the servers' CPU µs per request (from /proc/PID/stat: the
+# server process only, so PostgreSQL's own work is not in it). Routes: GET /upload (session), POST /api/presign (session + CSRF, and
 # Bearer), and POST /api/presign for an account with a quota (each form writes a
 # reservation) on SQLite and on PostgreSQL (127.0.0.1:5432, a database made for the run
 # and dropped after; PostgreSQL's own processes are not pinned: they share the machine).
@@ -20,6 +22,8 @@ rounds="${2:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
 command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; }
+cargo build --release --quiet --manifest-path bench/actix-floor/Cargo.toml \
+  --target-dir target/actix-floor
 if [ -z "${POSTBOX_BIN:-}" ]; then
   cargo build --release --quiet
   bin=target/release/postbox
@@ -54,6 +58,10 @@ peer_port=$(free_port)
 PORT=$peer_port HOST=127.0.0.1 taskset -c 1 node bench/express-peer/express_server.mjs >"$work/peer.log" 2>&1 &
 peer=$!; pids+=("$peer")
 wait_up "http://127.0.0.1:$peer_port/presign?filename=a.txt" "$work/peer.log"
+floor_port=$(free_port)
+PORT=$floor_port taskset -c 1 target/actix-floor/release/actix-floor >"$work/floor.log" 2>&1 &
+floor_pid=$!; pids+=("$floor_pid")
+wait_up "http://127.0.0.1:$floor_port/form" "$work/floor.log"
 
 body='{"filename":"report.pdf","size":123456,"content_type":"application/pdf"}'
 # A postbox on core 1 over database $2 (empty for the embedded SQLite file), named $1:
@@ -127,32 +135,52 @@ round() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# compare NAME POSTBOX_PID PEER_URL WRK_ARGS…
+# compare NAME POSTBOX_PID PEER_URL FLOOR_ARGS -- WRK_ARGS…: FLOOR_ARGS are wrk's
+# arguments for the floor's twin of the route (empty: no floor line for it).
 compare() {
   local name=$1 server=$2 peer_url=$3; shift 3
-  : >"$work/p"; : >"$work/q"
+  local floor_args=()
+  while [ "$1" != "--" ]; do floor_args+=("$1"); shift; done
+  shift
+  : >"$work/p"; : >"$work/f"; : >"$work/q"
   for _ in $(seq 1 "$rounds"); do
     round "$peer" "$peer_url" >>"$work/p"
+    if [ ${#floor_args[@]} -gt 0 ]; then round "$floor_pid" "${floor_args[@]}" >>"$work/f"; fi
     round "$server" "$@" >>"$work/q"
   done
-  local prps pp99 pcpu qrps qp99 qcpu
-  prps=$(cut -d' ' -f1 "$work/p" | median); pp99=$(cut -d' ' -f2 "$work/p" | median); pcpu=$(cut -d' ' -f3 "$work/p" | median)
-  qrps=$(cut -d' ' -f1 "$work/q" | median); qp99=$(cut -d' ' -f2 "$work/q" | median); qcpu=$(cut -d' ' -f3 "$work/q" | median)
-  awk -v n="$name" -v a="$qrps" -v b="$prps" -v ap="$qp99" -v bp="$pp99" -v ac="$qcpu" -v bc="$pcpu" \
-    'BEGIN { printf "%-34s postbox %7.0f req/s  peer %5.0f req/s  ratio %5.2f  p99 %5.2f / %5.2f ms  CPU %5.1f / %5.1f µs/req\n", n, a, b, a / b, ap, bp, ac, bc }'
+  local col
+  col() { cut -d' ' -f"$2" "$work/$1" | median; }
+  local qrps prps frps=""
+  qrps=$(col q 1); prps=$(col p 1)
+  [ -s "$work/f" ] && frps=$(col f 1)
+  awk -v n="$name" -v a="$qrps" -v b="$prps" -v f="$frps" -v ap="$(col q 2)" -v bp="$(col p 2)" \
+    -v ac="$(col q 3)" -v bc="$(col p 3)" -v fc="$( [ -s "$work/f" ] && col f 3)" \
+    'BEGIN {
+       printf "%-34s postbox %7.0f req/s  peer %5.0f (%5.2fx)", n, a, b, a / b
+       if (f != "") printf "  floor %6.0f (%4.2fx)", f, a / f; else printf "  %21s", ""
+       printf "  p99 %5.2f / %5.2f ms  CPU %5.1f / %5.1f", ap, bp, ac, bc
+       if (fc != "") printf " / %5.1f", fc
+       printf " µs/req\n"
+     }'
 }
 
 peer_form="http://127.0.0.1:$peer_port/form"
 peer_presign="http://127.0.0.1:$peer_port/presign?filename=report.pdf"
 sqlite="http://127.0.0.1:$port_sqlite"
-echo "postbox ($bin) vs Express peer: ${rounds} interleaved rounds of ${seconds}s, servers on core 1, wrk -t1 -c32 on core 0 (medians)"
-compare "GET /upload (session)" "$pid_sqlite" "$peer_form" \
+floor="http://127.0.0.1:$floor_port"
+post_script floor
+echo "postbox ($bin) vs the Express peer and the actix floor: ${rounds} interleaved rounds of ${seconds}s,"
+echo "servers on core 1, wrk -t1 -c32 on core 0 (medians; p99 and CPU: postbox / peer [/ floor])"
+compare "GET /upload (session)" "$pid_sqlite" "$peer_form" "$floor/form" -- \
   -H "Cookie: $(cat "$work/sqlite.cookie")" "$sqlite/upload"
-compare "POST /api/presign (session)" "$pid_sqlite" "$peer_presign" -s "$work/cookie.lua" "$sqlite/api/presign"
-compare "POST /api/presign (Bearer)" "$pid_sqlite" "$peer_presign" -s "$work/bearer.lua" "$sqlite/api/presign"
-compare "POST /api/presign quota, SQLite" "$pid_sqlite" "$peer_presign" -s "$work/quota.lua" "$sqlite/api/presign"
+compare "POST /api/presign (session)" "$pid_sqlite" "$peer_presign" -s "$work/floor.lua" "$floor/presign" -- \
+  -s "$work/cookie.lua" "$sqlite/api/presign"
+compare "POST /api/presign (Bearer)" "$pid_sqlite" "$peer_presign" -s "$work/floor.lua" "$floor/presign" -- \
+  -s "$work/bearer.lua" "$sqlite/api/presign"
+compare "POST /api/presign quota, SQLite" "$pid_sqlite" "$peer_presign" -- \
+  -s "$work/quota.lua" "$sqlite/api/presign"
 if [ "${BENCH_POSTGRES:-1}" != 0 ]; then
-  compare "POST /api/presign quota, PostgreSQL" "$pid_pg" "$peer_presign" \
+  compare "POST /api/presign quota, PostgreSQL" "$pid_pg" "$peer_presign" -- \
     -s "$work/pgquota.lua" "http://127.0.0.1:$port_pg/api/presign"
 fi
 awk '/VmRSS/ {printf "postbox RSS after the run (SQLite instance): %s %s\n", $2, $3}' "/proc/$pid_sqlite/status"
