@@ -8,7 +8,7 @@ use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, from_fn};
+use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
@@ -33,6 +33,9 @@ use crate::web::session;
 
 /// How long a stopping server waits for the requests in flight.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Where actix-web writes the access log (`RUST_LOG=actix_web::middleware::logger=info`).
+const ACCESS_LOG: &str = "actix_web::middleware::logger";
 
 /// A built app, bound to its port, ready to run.
 pub struct Application {
@@ -127,6 +130,8 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
+        // The access log costs a formatted line per request: made only when written.
+        let access_log = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO);
         let server = HttpServer::new(move || {
             let sessions =
                 SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
@@ -139,7 +144,10 @@ impl Application {
                 .wrap(from_fn(bodies::refuse_large_bodies))
                 .wrap(from_fn(crate::web::metrics::track))
                 .wrap(sessions)
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(Condition::new(
+                    access_log,
+                    Logger::new("%a \"%r\" %s %b %Dms"),
+                ))
                 // Outermost, so every answer carries them, errors of the others included.
                 .wrap(from_fn(headers::secure))
                 .app_data(security_headers.clone())

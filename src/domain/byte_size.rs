@@ -126,15 +126,19 @@ impl fmt::Display for ByteSize {
                 write!(f, "{} bytes", self.0)
             };
         }
-        let mut value = self.0 as f64;
-        let mut unit = 0;
-        while value >= 1000.0 && unit < UNITS.len() - 1 {
-            value /= 1000.0;
+        // Whole tenths of the largest unit under 1000 of it, in integers (a float's
+        // exact formatting costs more than the rest of a page's numbers together).
+        let mut unit = 1;
+        let mut scale = 1000u128;
+        while u128::from(self.0) >= scale * 1000 && unit < UNITS.len() - 1 {
+            scale *= 1000;
             unit += 1;
         }
-        let text = format!("{value:.1}");
-        let text = text.strip_suffix(".0").unwrap_or(&text);
-        write!(f, "{text} {}", UNITS[unit])
+        let tenths = (u128::from(self.0) * 10 + scale / 2) / scale;
+        match tenths % 10 {
+            0 => write!(f, "{} {}", tenths / 10, UNITS[unit]),
+            digit => write!(f, "{}.{digit} {}", tenths / 10, UNITS[unit]),
+        }
     }
 }
 

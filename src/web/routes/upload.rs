@@ -19,23 +19,23 @@ use crate::web::{AppError, Layout, PageContext, SignedIn};
 
 #[derive(Template)]
 #[template(path = "upload.html")]
-struct UploadPage {
+struct UploadPage<'a> {
     layout: Layout,
     /// Where the form goes: the bucket, or `/upload/one` (GET) for a quota account.
-    action: String,
+    action: &'a str,
     /// The signed form's fields; none when the form is not signed.
-    fields: Vec<(String, String)>,
+    fields: Vec<Field<'a>>,
     /// The form is a signed form posting to the bucket.
     signed: bool,
     /// The one file the form was signed for (`/upload/one`): the script leaves it alone.
     one_file: Option<String>,
     max_size: u64,
     max_size_display: String,
-    prefix: String,
+    prefix: &'a str,
     expires_at: String,
     /// When only some types are allowed, the plain form asks for the file's type,
     /// starting with this.
-    type_prefix: Option<String>,
+    type_prefix: Option<&'a str>,
     /// `1 KB left of your 5 KB quota`, when there is a quota.
     quota_left: Option<String>,
     /// Files go up with presigned PUT (`POSTBOX_UPLOAD_METHOD=put`): the script is
@@ -43,24 +43,37 @@ struct UploadPage {
     put: bool,
 }
 
-impl UploadPage {
-    fn new(layout: Layout, uploader: &Uploader, form: Option<&PostForm>) -> Self {
-        let type_prefix = Some(uploader.content_type_prefix.clone()).filter(|p| !p.is_empty());
+/// One hidden field of the signed form.
+struct Field<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// The value is base64 or hex made by the signer (the policy, the signature): the
+    /// page writes it as it is, without scanning a kilobyte for characters to escape.
+    plain: bool,
+}
+
+impl<'a> UploadPage<'a> {
+    fn new(layout: Layout, uploader: &'a Uploader, form: Option<&'a PostForm>) -> Self {
+        let type_prefix = Some(uploader.content_type_prefix.as_str()).filter(|p| !p.is_empty());
         let fields = form
             .into_iter()
             .flat_map(PostForm::fields)
             .filter(|(name, _)| type_prefix.is_none() || *name != "Content-Type")
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .map(|(name, value)| Field {
+                name,
+                value,
+                plain: matches!(name, "policy" | "x-amz-signature"),
+            })
             .collect();
         Self {
             layout,
-            action: form.map_or_else(|| "/upload/one".to_owned(), |f| f.url().to_owned()),
+            action: form.map_or("/upload/one", PostForm::url),
             fields,
             signed: form.is_some(),
             one_file: None,
             max_size: uploader.max_size.bytes(),
             max_size_display: uploader.max_size.to_string(),
-            prefix: uploader.prefix.to_string(),
+            prefix: uploader.prefix.as_str(),
             expires_at: form
                 .and_then(|f| f.expires_at().format(&Rfc3339).ok())
                 .unwrap_or_default(),
@@ -87,7 +100,7 @@ pub async fn page(
         // Each file gets its own PUT URL from the script; the page signs nothing.
         let mut view = UploadPage::new(layout, &uploader, None);
         view.put = true;
-        view.action = "/upload".to_owned();
+        view.action = "/upload";
         return render(&view);
     }
     if uploader.quota.is_some() {
