@@ -27,6 +27,10 @@ pub enum AppError {
     /// The file is larger than the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The request cannot be met as things stand (a link that has all its files); the
+    /// message says why.
+    #[error("{0}")]
+    Conflict(String),
     /// The page needs a signed-in user.
     #[error("Your session has ended. Sign in again.")]
     SignInRequired,
@@ -76,6 +80,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
+            Self::Conflict(_) => "conflict",
             Self::NotFound | Self::Missing(_) => "not_found",
             Self::Gone(_) => "gone",
             Self::Unavailable(_) => "unavailable",
@@ -92,6 +97,7 @@ impl AppError {
             Self::Forbidden(_) => "Not allowed",
             Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
+            Self::Conflict(_) => "Not possible now",
             Self::NotFound => "Page not found",
             Self::Gone(_) => "This link no longer works",
             Self::Missing(_) => "Not found",
@@ -152,6 +158,15 @@ impl From<LinkError> for AppError {
         match error {
             LinkError::Invalid(text) => Self::BadRequest(text),
             LinkError::NotFound(_) => Self::Missing("There is no such link.".to_owned()),
+            LinkError::UnknownToken => Self::NotFound,
+            LinkError::Expired | LinkError::Withdrawn | LinkError::NoLongerWorks => {
+                Self::Gone(error.to_string())
+            }
+            LinkError::Locked => Self::Forbidden(error.to_string()),
+            LinkError::TooManyAttempts(seconds) => Self::TooManyAttempts(seconds),
+            LinkError::HasAllFiles { .. } => Self::Conflict(error.to_string()),
+            LinkError::NoRoom { .. } => Self::TooLarge(error.to_string()),
+            LinkError::Storage(error) => error.into(),
             LinkError::Accounts(error) => error.into(),
         }
     }
@@ -173,7 +188,7 @@ impl From<FilesError> for AppError {
             FilesError::BadKey { .. } | FilesError::BadCursor(_) => {
                 Self::BadRequest(error.to_string())
             }
-            FilesError::NotYours(_) => Self::Forbidden(error.to_string()),
+            FilesError::NotYours(_) | FilesError::NotReceived => Self::Forbidden(error.to_string()),
             FilesError::Missing(_) => Self::Missing(error.to_string()),
             FilesError::Storage(error) => error.into(),
             FilesError::Ledger(cause) => ledger_failed(cause),
@@ -186,7 +201,12 @@ impl From<SigningError> for AppError {
         match error {
             SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
             SigningError::QuotaShort { .. } => Self::TooLarge(error.to_string()),
-            SigningError::NameNeeded => Self::BadRequest(error.to_string()),
+            SigningError::NameNeeded
+            | SigningError::BadName(_)
+            | SigningError::Empty(_)
+            | SigningError::BadContentType(_) => Self::BadRequest(error.to_string()),
+            SigningError::TooLarge { .. } => Self::TooLarge(error.to_string()),
+            SigningError::Link(error) => error.into(),
             // Only the read-free signing path meets it, and it asks again by the full one.
             SigningError::NotCounted => ledger_failed(anyhow::anyhow!("{error}")),
             SigningError::Ledger(cause) => ledger_failed(cause),
@@ -218,6 +238,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::Gone(_) => StatusCode::GONE,
             Self::Unavailable(_) | Self::DatabaseDown(_) => StatusCode::SERVICE_UNAVAILABLE,

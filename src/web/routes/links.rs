@@ -199,14 +199,6 @@ struct LinkPage {
     received: String,
 }
 
-/// The caller's own link `id` (another's is "not found", as if it did not exist).
-async fn own_link(user: &SignedIn, links: &LinkStore, id: &str) -> Result<Link, AppError> {
-    match links.get(id).await? {
-        Some(link) if link.owner == user.name.as_str() => Ok(link),
-        _ => Err(AppError::Missing("There is no such link.".to_owned())),
-    }
-}
-
 /// `GET /links/{id}`.
 pub async fn show_one(
     user: SignedIn,
@@ -215,7 +207,7 @@ pub async fn show_one(
     forms: web::Data<FormSigner>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let link = own_link(&user, &links, &id).await?;
+    let link = links.own(user.name.as_str(), &id).await?;
     let folder = link.folder(&user.prefix);
     let mut objects = forms.storage().objects(folder.as_str()).await?;
     objects.sort_by_key(|o| std::cmp::Reverse(o.modified));
