@@ -41,7 +41,7 @@ pub enum FilesError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// The usage ledger or the audit log failed.
-    #[error("the usage ledger is unavailable: {0:#}")]
+    #[error("The usage ledger is unavailable ({0:#}).")]
     Ledger(anyhow::Error),
 }
 

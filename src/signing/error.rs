@@ -24,7 +24,7 @@ pub enum SigningError {
     },
     /// The usage ledger has no row for the account yet: read it with
     /// [`FormSigner::uploader`](super::FormSigner::uploader) (which counts it) and sign again.
-    #[error("your storage use is not counted yet")]
+    #[error("Your storage use is not counted yet.")]
     NotCounted,
     /// A quota account's form must name its file (no `${filename}`).
     #[error("Choose the file first: with a quota, each form is signed for one named file.")]
@@ -55,7 +55,7 @@ pub enum SigningError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// The usage ledger could not be read or written.
-    #[error("the usage ledger is unavailable: {0}")]
+    #[error("The usage ledger is unavailable ({0:#}).")]
     Ledger(anyhow::Error),
     /// The policy engine refused the request (a type not allowed, a key too long, or,
     /// a bug, an empty size range).

@@ -15,6 +15,7 @@ use crate::accounts::LoginLimiter;
 use crate::domain::ByteSize;
 use crate::links::{Link, LinkError, LinkStore};
 use crate::signing::FormSigner;
+use crate::web::api::ApiError;
 use crate::web::render::{render, render_with_status};
 use crate::web::session;
 use crate::web::{AppError, Csrf, Layout, PageContext};
@@ -142,7 +143,7 @@ pub async fn presign(
     links: web::Data<LinkStore>,
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let now = forms.now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, context.session(), now)?;

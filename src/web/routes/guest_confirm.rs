@@ -6,7 +6,8 @@ use serde::Deserialize;
 use super::guest::require_unlocked;
 use crate::links::LinkStore;
 use crate::signing::FormSigner;
-use crate::web::{AppError, Csrf};
+use crate::web::Csrf;
+use crate::web::api::ApiError;
 
 /// What a guest's page confirms: the key it was given.
 #[derive(Debug, Deserialize)]
@@ -25,7 +26,7 @@ pub async fn confirm(
     files: web::Data<crate::files::Files>,
     session: actix_session::Session,
     body: Csrf<web::Json<ConfirmBody>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let now = forms.now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, &session, now)?;

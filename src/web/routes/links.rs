@@ -137,7 +137,7 @@ impl NewLinkForm {
                 "" => Ok(None),
                 given => ByteSize::parse(given)
                     .map(Some)
-                    .map_err(|e| format!("{label}: {e}.")),
+                    .map_err(|e| format!("{label}: {e}")),
             }
         };
         let max_files = match self.max_files.trim() {

@@ -66,7 +66,7 @@ pub async fn health() -> HttpResponse {
 
 /// Any address with no route.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+    Err(AppError::no_page())
 }
 
 /// The choice `text` names among `choices` (value, label) of a `<select>`, if it is one

@@ -7,8 +7,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::policy::FieldsJson;
 use crate::signing::{FileAsked, FormSigner};
-use crate::web::api::ErrorBody;
-use crate::web::{AppError, Csrf, SignedIn};
+use crate::web::api::{ApiError, ErrorBody};
+use crate::web::{Csrf, SignedIn};
 
 /// What the caller says about the file it wants to upload.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -113,7 +113,7 @@ pub async fn presign(
     user: SignedIn,
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (form, max_size) = forms.sign_asked(&user, &request.asked()).await?;
     Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
 }
@@ -140,7 +140,7 @@ pub async fn presign_put(
     user: SignedIn,
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let put = forms.sign_put_asked(&user, &request.asked()).await?;
     Ok(HttpResponse::Ok().json(PresignPutAnswer {
         url: put.url,

@@ -16,7 +16,7 @@ pub fn route_table(app: &mut web::ServiceConfig) {
     // part costs a regex match, so the busiest calls should not wait behind them.
     app.service(
         web::scope("/api")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route("/presign", web::post().to(presign::presign))
             .route("/presign-put", web::post().to(presign::presign_put))
             .route("/uploads", web::get().to(api_uploads::list))
@@ -30,7 +30,7 @@ pub fn route_table(app: &mut web::ServiceConfig) {
                 "/openapi.json",
                 web::get().to(crate::web::openapi::openapi_json),
             )
-            .default_service(web::to(routes::not_found)),
+            .default_service(web::to(api::not_found)),
     )
     .route("/healthz", web::get().to(routes::health))
     .route("/metrics", web::get().to(crate::web::metrics::endpoint))
@@ -58,12 +58,12 @@ pub fn route_table(app: &mut web::ServiceConfig) {
     .route("/u/{token}", web::post().to(guest::unlock))
     .service(
         web::resource("/u/{token}/presign")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route(web::post().to(guest::presign)),
     )
     .service(
         web::resource("/u/{token}/confirm")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route(web::post().to(guest_confirm::confirm)),
     )
     .service(

@@ -126,7 +126,7 @@ pub async fn create(
     match tokens.create(&actor, &user, &form.label, expires).await {
         Ok((_, token)) => show(&user, &context, &tokens, Some(token), None).await,
         Err(TokenError::BadLabel) => {
-            let error = format!("The {}.", TokenError::BadLabel);
+            let error = TokenError::BadLabel.to_string();
             show(
                 &user,
                 &context,

@@ -122,7 +122,7 @@ pub async fn one(
     // Some browsers send a whole client path; the name is its last part.
     let given = query.file.rsplit(['/', '\\']).next().unwrap_or_default();
     let name = FileName::parse(given)
-        .map_err(|e| AppError::BadRequest(format!("Choose a file first: {e}.")))?;
+        .map_err(|e| AppError::BadRequest(format!("Choose a file first. {e}")))?;
     let (uploader, form) = forms.sign_named(&user, &name).await?;
     let mut view = UploadPage::new(page.signed_in(&user, "upload"), &uploader, Some(&form));
     view.one_file = Some(name.to_string());

@@ -28,7 +28,7 @@ pub async fn home() -> HttpResponse {
 
 /// A size typed into a form; `label` names the field in the error.
 fn parse_size(label: &str, text: &str) -> Result<ByteSize, String> {
-    ByteSize::parse(text).map_err(|e| format!("{label}: {e}."))
+    ByteSize::parse(text).map_err(|e| format!("{label}: {e}"))
 }
 
 /// A quota typed into a form: empty (or `none`) for no quota.

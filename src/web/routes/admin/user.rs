@@ -56,9 +56,7 @@ impl Settings {
 
     fn changes(&self) -> Result<UserChanges, String> {
         Ok(UserChanges {
-            prefix: Some(
-                KeyPrefix::parse(self.prefix.trim()).map_err(|e| format!("Prefix: {e}."))?,
-            ),
+            prefix: Some(KeyPrefix::parse(self.prefix.trim()).map_err(|e| format!("Prefix: {e}"))?),
             max_size: Some(parse_size("Largest file", &self.max_size)?),
             content_type_prefix: Some(self.content_type_prefix.trim().to_owned()),
             quota: Some(parse_quota(&self.quota)?),
@@ -211,7 +209,7 @@ async fn find(users: &UserStore, name: &str) -> Result<User, AppError> {
     users
         .get(name)
         .await?
-        .ok_or_else(|| AppError::Missing(format!("There is no user named {name:?}.")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user named {name:?}.")))
 }
 
 async fn apply(

@@ -79,10 +79,10 @@ pub struct NewUserForm {
 impl NewUserForm {
     /// The account this form describes, or the first thing wrong with it.
     fn parse(&self, defaults: &AccountDefaults) -> Result<NewUser, String> {
-        let name = Username::parse(&self.name).map_err(|e| format!("Name: {e}."))?;
+        let name = Username::parse(&self.name).map_err(|e| format!("Name: {e}"))?;
         let prefix = match self.prefix.trim() {
             "" => KeyPrefix::for_user(&name),
-            given => KeyPrefix::parse(given).map_err(|e| format!("Prefix: {e}."))?,
+            given => KeyPrefix::parse(given).map_err(|e| format!("Prefix: {e}"))?,
         };
         let max_size = match self.max_size.trim() {
             "" => defaults.max_size,
