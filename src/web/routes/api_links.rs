@@ -4,11 +4,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::links::{PublicUrl, link_url};
+use super::links::link_url;
 use super::rfc3339;
 use crate::domain::ByteSize;
 use crate::links::{Link, LinkStore, NewLink};
 use crate::web::api::{ApiError, ErrorBody};
+use crate::web::state::PublicUrl;
 use crate::web::{Csrf, SignedIn};
 
 /// A new link's limits; any left out take their defaults (the owner's largest file,

@@ -14,13 +14,6 @@ use super::see_other;
 use crate::accounts::AccountsError;
 use crate::domain::ByteSize;
 
-/// What a new account gets when the form leaves a setting empty.
-#[derive(Debug, Clone, Copy)]
-pub struct AccountDefaults {
-    /// Largest file (`POSTBOX_MAX_SIZE`).
-    pub max_size: ByteSize,
-}
-
 /// `GET /admin`: the user list is the admin's home.
 pub async fn home() -> HttpResponse {
     see_other("/admin/users")

@@ -12,7 +12,7 @@ use super::{parse_quota, parse_size, refusal, see_other};
 use crate::accounts::{User, UserChanges, UserStore, generate_password};
 use crate::domain::KeyPrefix;
 use crate::web::render::render_with_status;
-use crate::web::{Admin, AppError, Csrf, Layout, PageContext, session};
+use crate::web::{Admin, AppError, Csrf, Layout, Page, PageContext, session};
 
 const PASSWORD_CHANGED: &str = "The password is changed, and the account's sessions have ended.";
 
@@ -248,7 +248,7 @@ impl View<'_> {
         render_with_status(
             status,
             &UserPage {
-                layout: self.context.signed_in(self.admin, "users"),
+                layout: self.context.signed_in(self.admin, Page::Users),
                 name: self.user.name.to_string(),
                 role: self.user.role.as_str(),
                 disabled: self.user.disabled,

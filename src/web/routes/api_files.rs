@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::my_files::{DOWNLOAD_LINK_TTL, KeyParam};
 use super::rfc3339;
-use super::uploads::{DOWNLOAD_LINK_TTL, KeyParam};
 use crate::files::{Cursor, Files, file_name};
 use crate::signing::FormSigner;
 use crate::web::api::{ApiError, ErrorBody};

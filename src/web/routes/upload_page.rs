@@ -15,7 +15,7 @@ use crate::domain::FileName;
 use crate::policy::PostForm;
 use crate::signing::{FormFile, FormSigner, Uploader};
 use crate::web::render::render;
-use crate::web::{AppError, Layout, PageContext, SignedIn};
+use crate::web::{AppError, Layout, Page, PageContext, SignedIn};
 
 #[derive(Template)]
 #[template(path = "upload.html")]
@@ -82,7 +82,7 @@ pub async fn page(
     method: web::Data<UploadMethod>,
 ) -> Result<HttpResponse, AppError> {
     let uploader = forms.uploader(&user).await?;
-    let layout = page.signed_in(&user, "upload");
+    let layout = page.signed_in(&user, Page::Upload);
     if **method == UploadMethod::Put {
         // Each file gets its own PUT URL from the script; the page signs nothing.
         let mut view = UploadPage::new(layout, &uploader, None);
@@ -124,7 +124,7 @@ pub async fn one(
     let name = FileName::parse(given)
         .map_err(|e| AppError::BadRequest(format!("Choose a file first. {e}")))?;
     let (uploader, form) = forms.sign_named(&user, &name).await?;
-    let mut view = UploadPage::new(page.signed_in(&user, "upload"), &uploader, Some(&form));
+    let mut view = UploadPage::new(page.signed_in(&user, Page::Upload), &uploader, Some(&form));
     view.one_file = Some(name.to_string());
     render(&view)
 }
