@@ -48,20 +48,7 @@ fn refusal(error: AccountsError) -> (StatusCode, String) {
             );
         }
     };
-    (status, sentence(&error.to_string()))
-}
-
-/// `the prefix …` → `The prefix ….`
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
+    (status, error.to_string())
 }
 
 /// How a size limit reads in a table: `10 MB`, or `none`.
@@ -87,11 +74,10 @@ mod tests {
     }
 
     #[test]
-    fn turns_store_errors_into_sentences() {
-        assert_eq!(
-            sentence("a user named \"x\" exists"),
-            "A user named \"x\" exists."
-        );
+    fn answers_store_errors_with_their_sentences() {
+        let (status, text) = refusal(AccountsError::Exists("x".to_owned()));
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(text, "A user named \"x\" already exists.");
         let (status, text) = refusal(AccountsError::WeakPassword);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(text.starts_with("The password must be"));
