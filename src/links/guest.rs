@@ -5,7 +5,7 @@
 use secrecy::SecretString;
 
 use super::{Link, LinkError, LinkForm, LinkState, LinkStore};
-use crate::accounts::{LoginLimiter, User};
+use crate::accounts::{Attempt, LoginLimiter, User};
 use crate::storage::{Storage, StoredObject};
 
 impl LinkStore {
@@ -34,15 +34,13 @@ impl LinkStore {
         limiter: &LoginLimiter,
     ) -> Result<bool, LinkError> {
         let account = format!("link:{}", link.id);
-        if let Some(seconds) = limiter.retry_after(&account, client).await? {
-            return Err(LinkError::TooManyAttempts(seconds));
+        let check =
+            async || Ok::<_, LinkError>(self.check_password(&link.id, given).await?.then_some(()));
+        match limiter.attempt(&account, client, check).await? {
+            Attempt::Passed(()) => Ok(true),
+            Attempt::Failed => Ok(false),
+            Attempt::Wait(seconds) => Err(LinkError::TooManyAttempts(seconds)),
         }
-        if self.check_password(&link.id, given).await? {
-            limiter.succeeded(&account).await?;
-            return Ok(true);
-        }
-        limiter.failed(&account, client).await?;
-        Ok(false)
     }
 
     /// `link` after settling its expired forms with what the bucket holds, so what is
