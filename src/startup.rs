@@ -1,7 +1,7 @@
 //! The one place where the app is put together: bucket, database, shared state,
 //! middleware and the route table. Tests build the very same app on port 0.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
@@ -12,24 +12,17 @@ use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::accounts::{LoginLimiter, UserStore, ensure_first_admin};
-use crate::config::{Settings, UploadMethod};
+use crate::accounts::{UserStore, ensure_first_admin};
+use crate::config::Settings;
 use crate::db::Database;
-use crate::doctor::Doctor;
-use crate::files::Files;
-use crate::links::LinkStore;
 use crate::local_bucket::{self, LocalBucket};
-use crate::metrics::Metrics;
-use crate::signing::{Clock, FormSigner};
+use crate::signing::Clock;
 use crate::storage::{Storage, Timeouts};
-use crate::tokens::TokenStore;
-use crate::usage::UsageLedger;
 use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
-use crate::web::routes::admin::system::SystemFacts;
-use crate::web::routes::links::PublicUrl;
-use crate::web::routes::{self, admin};
+use crate::web::routes;
 use crate::web::session;
+use crate::web::state::AppState;
 
 /// How long a stopping server waits for the requests in flight.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -47,23 +40,6 @@ pub struct Application {
     db: Database,
 }
 
-/// What every request handler may ask for.
-#[derive(Clone)]
-struct State {
-    forms: web::Data<FormSigner>,
-    files: web::Data<Files>,
-    users: web::Data<UserStore>,
-    limiter: web::Data<LoginLimiter>,
-    defaults: web::Data<admin::AccountDefaults>,
-    metrics: web::Data<Metrics>,
-    doctor: web::Data<Doctor>,
-    facts: web::Data<SystemFacts>,
-    tokens: web::Data<TokenStore>,
-    upload_method: web::Data<UploadMethod>,
-    links: web::Data<LinkStore>,
-    public_url: web::Data<PublicUrl>,
-}
-
 impl Application {
     /// Builds the app from `settings` with the system clock.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -78,100 +54,14 @@ impl Application {
         if let Err(error) = storage.credentials().await {
             tracing::warn!(%error, "uploads are unavailable until credentials are found");
         }
-
         let database_url =
             Database::url_or_default(settings.database_url.as_deref(), &settings.data_dir);
         let db =
             Database::connect_with(&database_url, settings.database_timeout.duration()).await?;
-        let kind = db.kind();
         let users = UserStore::new(db.clone());
         ensure_first_admin(&users, settings.max_size).await?;
-        let session_key = session_key(&settings)?;
-        // Behind https, cookies are `Secure` and browsers are told to keep to https.
-        let https = settings
-            .public_url
-            .as_deref()
-            .is_some_and(|url| url.starts_with("https://"));
-        let security_headers = web::Data::new(SecurityHeaders::new(storage.form_url(), https)?);
-
-        let metrics = Metrics::new();
-        let state = State {
-            forms: web::Data::new(FormSigner::new(
-                storage.clone(),
-                UsageLedger::new(db.clone()),
-                settings.policy_ttl,
-                clock,
-                metrics.clone(),
-            )),
-            files: web::Data::new(Files::new(
-                storage.clone(),
-                UsageLedger::new(db.clone()),
-                users.clone(),
-            )),
-            tokens: web::Data::new(TokenStore::new(db.clone(), users.clone())),
-            upload_method: web::Data::new(settings.upload_method),
-            links: web::Data::new(LinkStore::new(db.clone(), users.clone())),
-            public_url: web::Data::new(PublicUrl(settings.public_url.clone())),
-            users: web::Data::new(users.clone()),
-            limiter: web::Data::new(LoginLimiter::new(db.clone())),
-            defaults: web::Data::new(admin::AccountDefaults {
-                max_size: settings.max_size,
-            }),
-            metrics: web::Data::new(metrics),
-            doctor: web::Data::new(Doctor::new(
-                storage.clone(),
-                settings.bucket.is_none(),
-                settings.public_url.as_deref(),
-                settings.policy_ttl,
-            )),
-            facts: web::Data::new(SystemFacts::new(&settings, &database_url, kind, &storage)),
-        };
-
-        let listener = TcpListener::bind(settings.listen)
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let address = listener.local_addr()?;
-        // The access log costs a formatted line per request: made only when written.
-        let access_log = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO);
-        let server = HttpServer::new(move || {
-            let sessions =
-                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-                    .cookie_name("postbox_session".to_owned())
-                    .cookie_secure(https)
-                    .cookie_same_site(SameSite::Lax)
-                    .cookie_content_security(CookieContentSecurity::Private)
-                    .build();
-            App::new()
-                .wrap(from_fn(bodies::refuse_large_bodies))
-                .wrap(from_fn(crate::web::metrics::track))
-                .wrap(sessions)
-                .wrap(Condition::new(
-                    access_log,
-                    Logger::new("%a \"%r\" %s %b %Dms"),
-                ))
-                // Outermost, so every answer carries them, errors of the others included.
-                .wrap(from_fn(headers::secure))
-                .app_data(security_headers.clone())
-                .app_data(bodies::json_config())
-                .app_data(bodies::form_config())
-                .app_data(bodies::query_config())
-                .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
-                .app_data(state.forms.clone())
-                .app_data(state.files.clone())
-                .app_data(state.users.clone())
-                .app_data(state.limiter.clone())
-                .app_data(state.defaults.clone())
-                .app_data(state.metrics.clone())
-                .app_data(state.doctor.clone())
-                .app_data(state.facts.clone())
-                .app_data(state.tokens.clone())
-                .app_data(state.upload_method.clone())
-                .app_data(state.links.clone())
-                .app_data(state.public_url.clone())
-                .configure(routes::table::route_table)
-        })
-        .listen(listener)?
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .run();
+        let state = AppState::new(&settings, &storage, &db, &database_url, &users, clock);
+        let (address, server) = serve(&settings, &storage, state)?;
         tracing::info!(url = %format!("http://{address}/upload"), bucket = storage.bucket(), "postbox is serving");
         Ok(Self {
             port: address.port(),
@@ -199,11 +89,6 @@ impl Application {
         &self.storage
     }
 
-    /// The embedded local bucket, when no bucket was configured.
-    pub fn local_bucket(&self) -> Option<&LocalBucket> {
-        self.local_bucket.as_ref()
-    }
-
     /// Serves until the process is asked to stop.
     /// On SIGTERM or SIGINT (actix-web's signal handling) the server stops taking
     /// connections and waits up to [`SHUTDOWN_GRACE`] for the requests in flight.
@@ -220,6 +105,60 @@ impl Application {
         tracing::info!("postbox stopped: the requests in flight have finished");
         Ok(())
     }
+}
+
+/// The server for `settings` with the app's `state`, listening, and its address.
+fn serve(
+    settings: &Settings,
+    storage: &Storage,
+    state: AppState,
+) -> anyhow::Result<(SocketAddr, Server)> {
+    let session_key = session_key(settings)?;
+    // Behind https, cookies are `Secure` and browsers are told to keep to https.
+    let https = settings
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"));
+    let security_headers = web::Data::new(SecurityHeaders::new(storage.form_url(), https)?);
+    let listener = TcpListener::bind(settings.listen)
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    // The access log costs a formatted line per request: made only when written.
+    let access_log = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(bodies::refuse_large_bodies))
+            .wrap(from_fn(crate::web::metrics::track))
+            .wrap(sessions(session_key.clone(), https))
+            .wrap(Condition::new(
+                access_log,
+                Logger::new("%a \"%r\" %s %b %Dms"),
+            ))
+            // Outermost, so every answer carries them, errors of the others included.
+            .wrap(from_fn(headers::secure))
+            .app_data(security_headers.clone())
+            .app_data(bodies::json_config())
+            .app_data(bodies::form_config())
+            .app_data(bodies::query_config())
+            .app_data(web::PayloadConfig::new(MAX_REQUEST_BODY))
+            .configure(|app| state.configure(app))
+            .configure(routes::table::route_table)
+    })
+    .listen(listener)?
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+    .run();
+    Ok((address, server))
+}
+
+/// The session cookie: `postbox_session`, private (encrypted), `SameSite=Lax`, and
+/// `Secure` behind https.
+fn sessions(key: Key, https: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("postbox_session".to_owned())
+        .cookie_secure(https)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .build()
 }
 
 /// The configured bucket, or the embedded local one when none is configured (kept

@@ -4,15 +4,15 @@ use super::password::MIN_PASSWORD_LEN;
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
     /// No such account.
-    #[error("there is no user named {0:?}")]
+    #[error("There is no user named {0:?}.")]
     NotFound(String),
     /// The name is taken.
-    #[error("a user named {0:?} already exists")]
+    #[error("A user named {0:?} already exists.")]
     Exists(String),
     /// Prefixes may not nest: one user could write into the other's files.
     #[error(
-        "the prefix {prefix:?} overlaps {other:?}'s prefix {other_prefix:?}: \
-         prefixes may not contain one another"
+        "The prefix {prefix:?} overlaps {other:?}'s prefix {other_prefix:?}: \
+         prefixes may not contain one another."
     )]
     PrefixOverlaps {
         /// The prefix asked for.
@@ -26,7 +26,7 @@ pub enum AccountsError {
     #[error("{0}")]
     Invalid(String),
     /// A password too short to keep anyone out.
-    #[error("the password must be at least {MIN_PASSWORD_LEN} characters long")]
+    #[error("The password must be at least {MIN_PASSWORD_LEN} characters long.")]
     WeakPassword,
     /// The database failed, or holds something it should not.
     #[error(transparent)]

@@ -8,6 +8,17 @@ use sqlx::Row;
 use super::AccountsError;
 use crate::db::{Database, unix_now};
 
+/// What an [attempt](LoginLimiter::attempt) came to.
+#[derive(Debug)]
+pub enum Attempt<T> {
+    /// The password was right: what it opened.
+    Passed(T),
+    /// The password was wrong (counted).
+    Failed,
+    /// Too many tries failed lately: wait this many seconds (nothing was tried).
+    Wait(u64),
+}
+
 /// Counts failed sign-ins per account and per client; past the limit, more attempts
 /// wait. Kept in the database, so every instance sees the same counts.
 pub struct LoginLimiter {
@@ -99,6 +110,30 @@ impl LoginLimiter {
             .await
             .map_err(query_failed)?;
         Ok(())
+    }
+
+    /// Runs `check` (a password tried for `account` from `client`) unless too many
+    /// tries failed lately: what it finds passes and clears the account's failures,
+    /// `None` counts as one more failure.
+    pub async fn attempt<T, E: From<AccountsError>>(
+        &self,
+        account: &str,
+        client: &str,
+        check: impl AsyncFnOnce() -> Result<Option<T>, E>,
+    ) -> Result<Attempt<T>, E> {
+        if let Some(seconds) = self.retry_after(account, client).await? {
+            return Ok(Attempt::Wait(seconds));
+        }
+        match check().await? {
+            Some(found) => {
+                self.succeeded(account).await?;
+                Ok(Attempt::Passed(found))
+            }
+            None => {
+                self.failed(account, client).await?;
+                Ok(Attempt::Failed)
+            }
+        }
     }
 
     fn window_secs(&self) -> i64 {

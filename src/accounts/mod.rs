@@ -16,7 +16,7 @@ mod user;
 pub use audit::AuditEntry;
 pub use bootstrap::ensure_first_admin;
 pub use error::AccountsError;
-pub use limiter::LoginLimiter;
+pub use limiter::{Attempt, LoginLimiter};
 pub use password::{
     MIN_PASSWORD_LEN, check as check_password, generate_password, hash as hash_password,
     verify as verify_password,

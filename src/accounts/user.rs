@@ -109,12 +109,12 @@ pub(super) fn check_limits(
 ) -> Result<(), AccountsError> {
     if max_size.bytes() == 0 {
         return Err(AccountsError::Invalid(
-            "the largest file must be at least 1 byte".to_owned(),
+            "The largest file must be at least 1 byte.".to_owned(),
         ));
     }
     if quota.is_some_and(|q| q.bytes() == 0) {
         return Err(AccountsError::Invalid(
-            "a quota must be at least 1 byte (disable the account to stop all uploads)".to_owned(),
+            "A quota must be at least 1 byte (disable the account to stop all uploads).".to_owned(),
         ));
     }
     if content_type_prefix.len() > MAX_CONTENT_TYPE_PREFIX_LEN
@@ -124,7 +124,7 @@ pub(super) fn check_limits(
     {
         return Err(AccountsError::Invalid(format!(
             "{:?} is not a content type prefix: use letters, digits and / . + - _ only, \
-             like image/ or application/pdf",
+             like image/ or application/pdf.",
             content_type_prefix.chars().take(80).collect::<String>()
         )));
     }

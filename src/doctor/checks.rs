@@ -23,7 +23,7 @@ impl Doctor {
             Err(error) => {
                 return Check::fail(
                     NAME,
-                    format!("No credentials were found: {error}."),
+                    format!("No credentials were found. {error}"),
                     "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give \
                      the machine a role (see docs/deploy.md for the policy).",
                 );
@@ -109,7 +109,7 @@ impl Doctor {
             ),
             Err(error) => Check::fail(
                 NAME,
-                format!("The bucket does not answer: {error}."),
+                format!("The bucket does not answer. {error}"),
                 "Check AWS_ENDPOINT_URL, the network and the service's status; postbox waits \
                  POSTBOX_S3_CONNECT_TIMEOUT to connect and POSTBOX_S3_TIMEOUT for a call.",
             ),
@@ -152,7 +152,7 @@ impl Doctor {
             ),
             Err(error) => Check::warn(
                 NAME,
-                format!("The public access block could not be read: {error}."),
+                format!("The public access block could not be read. {error}"),
                 "Allow s3:GetBucketPublicAccessBlock to see it, or check it in the console.",
             ),
         }
@@ -167,7 +167,7 @@ impl Doctor {
             Ok(theirs) => clock_check((theirs - OffsetDateTime::now_utc()).unsigned_abs()),
             Err(error) => Check::warn(
                 NAME,
-                format!("The bucket's clock could not be read: {error}."),
+                format!("The bucket's clock could not be read. {error}"),
                 "Check that the bucket answers (see the bucket check).",
             ),
         }

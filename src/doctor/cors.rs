@@ -79,7 +79,7 @@ impl Doctor {
             Err(error) => {
                 return Check::fail(
                     NAME,
-                    format!("The CORS rules could not be read: {error}."),
+                    format!("The CORS rules could not be read. {error}"),
                     "Allow s3:GetBucketCORS, or check the rules in the console against \
                      docs/deploy.md.",
                 );
@@ -111,7 +111,7 @@ impl Doctor {
         if let Err(error) = self.storage.set_cors_rules(&fixed).await {
             return Check::fail(
                 NAME,
-                format!("{lacking} Adding a rule failed: {error}."),
+                format!("{lacking} Adding a rule failed. {error}"),
                 "Allow s3:PutBucketCORS for this one run, or add the rule in docs/deploy.md \
                  by hand.",
             );

@@ -20,7 +20,7 @@ impl Doctor {
             Err(error) => {
                 return Check::fail(
                     NAME,
-                    format!("No form could be signed: {error}."),
+                    format!("No form could be signed. {error}"),
                     "See the credentials check.",
                 );
             }
@@ -53,7 +53,7 @@ impl Doctor {
             Err(error) => {
                 return Check::fail(
                     NAME,
-                    format!("No form could be signed: {error}."),
+                    format!("No form could be signed. {error}"),
                     "Report this: it is a bug.",
                 );
             }
@@ -68,7 +68,7 @@ impl Doctor {
             Err(error) => {
                 return Check::fail(
                     NAME,
-                    format!("The probe form could not be posted: {error}."),
+                    format!("The probe form could not be posted. {error}"),
                     "Check that the bucket answers (see the bucket check).",
                 );
             }
@@ -84,9 +84,7 @@ impl Doctor {
             ),
             Err(error) => Check::warn(
                 NAME,
-                format!(
-                    "The probe form was posted (201), but {key} could not be deleted: {error}."
-                ),
+                format!("The probe form was posted (201), but {key} could not be deleted. {error}"),
                 format!(
                     "Delete {key} by hand, and allow s3:DeleteObject on arn:aws:s3:::{}/* \
                      (My files' delete buttons need it too).",

@@ -8,7 +8,7 @@ pub struct ByteSize(u64);
 
 /// Why a SIZE could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{input:?} is not a size: {reason} (use e.g. 10MB, 10MiB or 1048576)")]
+#[error("{input:?} is not a size: {reason} (use e.g. 10MB, 10MiB or 1048576).")]
 pub struct ByteSizeError {
     input: String,
     reason: &'static str,

@@ -8,7 +8,7 @@ pub struct FileName(String);
 
 /// Why a file name was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("the file name {input:?} cannot be used: {reason}")]
+#[error("The file name {input:?} cannot be used: {reason}.")]
 pub struct FileNameError {
     input: String,
     reason: &'static str,

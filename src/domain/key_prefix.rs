@@ -16,7 +16,7 @@ pub struct KeyPrefix(String);
 
 /// Why a prefix was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{input:?} is not a valid key prefix: {reason}")]
+#[error("{input:?} is not a valid key prefix: {reason}.")]
 pub struct KeyPrefixError {
     input: String,
     reason: &'static str,

@@ -13,7 +13,7 @@ pub struct ObjectKey(String);
 
 /// Why a key (or a listing prefix) was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("the key {input:?} is refused: {reason}")]
+#[error("The key {input:?} is refused: {reason}.")]
 pub struct ObjectKeyError {
     input: String,
     reason: &'static str,

@@ -13,7 +13,7 @@ const TOO_LONG: &str = "it is longer than 7 days, the most S3 signatures allow";
 
 /// Why a duration was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{input:?} is not a valid duration: {reason} (use e.g. 600, 90s, 10m, 1h or 7d)")]
+#[error("{input:?} is not a valid duration: {reason} (use e.g. 600, 90s, 10m, 1h or 7d).")]
 pub struct PolicyTtlError {
     input: String,
     reason: &'static str,

@@ -8,7 +8,7 @@ pub struct Username(String);
 
 /// Why a name was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{input:?} is not a valid user name: {reason}")]
+#[error("{input:?} is not a valid user name: {reason}.")]
 pub struct UsernameError {
     input: String,
     reason: &'static str,

@@ -28,6 +28,9 @@ pub enum FilesError {
     /// The key lies outside the owner's prefix.
     #[error("That file is not yours: your files are under {0}.")]
     NotYours(KeyPrefix),
+    /// A guest's key outside their link's folder.
+    #[error("That file was not sent through this link.")]
+    NotReceived,
     /// Nothing at that key.
     #[error("There is no file {0:?} (it was never uploaded, or it was removed).")]
     Missing(String),
@@ -38,7 +41,7 @@ pub enum FilesError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// The usage ledger or the audit log failed.
-    #[error("the usage ledger is unavailable: {0:#}")]
+    #[error("The usage ledger is unavailable ({0:#}).")]
     Ledger(anyhow::Error),
 }
 
@@ -115,6 +118,28 @@ impl Files {
             content_type: &object.content_type,
         };
         self.ledger.record_stored(owner.name.as_str(), file).await?;
+        Ok(object)
+    }
+
+    /// Records a file a guest says they sent through link `link_id` (whose files land
+    /// in `folder` of `owner`'s space), after checking it with HeadObject, and writes it
+    /// to the owner's audit log.
+    pub async fn confirm_received(
+        &self,
+        owner: &User,
+        link_id: &str,
+        folder: &KeyPrefix,
+        key: &str,
+    ) -> Result<StoredObject, FilesError> {
+        if !folder.contains_key(key) {
+            return Err(FilesError::NotReceived);
+        }
+        let object = self.confirm(owner, key).await?;
+        let details = json!({ "link": link_id, "key": object.key, "size": object.size });
+        let actor = format!("link:{link_id}");
+        self.users
+            .log_event(&actor, "receive file", &owner.name, details)
+            .await?;
         Ok(object)
     }
 

@@ -9,21 +9,18 @@ use super::{
 use crate::accounts::{MAX_LABEL_LEN, User, label, new_public_id, new_secret, secret_hash};
 use crate::db::unix_now;
 
-impl LinkStore {
-    /// Makes a link for `owner` (`actor` did it): the link, and its token (shown once,
-    /// never stored). Limits default as the contract says and may not exceed the
-    /// owner's own.
-    pub async fn create(
-        &self,
-        actor: &str,
-        owner: &User,
-        new: NewLink,
-    ) -> Result<(Link, String), LinkError> {
-        let label = label(&new.label).ok_or_else(|| {
-            LinkError::Invalid(format!(
-                "The label must be 1 to {MAX_LABEL_LEN} characters, without control characters."
-            ))
-        })?;
+/// A new link's limits, its defaults filled in.
+struct Limits {
+    max_size: u64,
+    max_files: u64,
+    max_total: u64,
+    lifetime: u64,
+}
+
+impl Limits {
+    /// What `new` asks for, defaults filled in, or why it cannot be: none may exceed
+    /// `owner`'s own.
+    fn of(owner: &User, new: &NewLink) -> Result<Self, LinkError> {
         let max_size = new.max_size.map_or(owner.max_size.bytes(), |s| s.bytes());
         if max_size == 0 || max_size > owner.max_size.bytes() {
             return Err(LinkError::Invalid(format!(
@@ -54,29 +51,43 @@ impl LinkStore {
                 "A link lasts from one second to 30 days.".to_owned(),
             ));
         }
-        let password_hash = match new.password {
-            Some(password) => {
-                crate::accounts::check_password(&password).map_err(|_| {
-                    LinkError::Invalid(format!(
-                        "The link's password must be at least {} characters long.",
-                        crate::accounts::MIN_PASSWORD_LEN
-                    ))
-                })?;
-                Some(crate::accounts::hash_password(password).await?)
-            }
-            None => None,
-        };
+        Ok(Self {
+            max_size,
+            max_files,
+            max_total,
+            lifetime,
+        })
+    }
+}
+
+impl LinkStore {
+    /// Makes a link for `owner` (`actor` did it): the link, and its token (shown once,
+    /// never stored). Limits default as the contract says and may not exceed the
+    /// owner's own.
+    pub async fn create(
+        &self,
+        actor: &str,
+        owner: &User,
+        new: NewLink,
+    ) -> Result<(Link, String), LinkError> {
+        let label = label(&new.label).ok_or_else(|| {
+            LinkError::Invalid(format!(
+                "The label must be 1 to {MAX_LABEL_LEN} characters, without control characters."
+            ))
+        })?;
+        let limits = Limits::of(owner, &new)?;
+        let password_hash = password_hash(new.password).await?;
         let token = new_secret();
         let now = unix_now();
         let link = Link {
             id: new_public_id(),
             owner: owner.name.to_string(),
             label: label.to_owned(),
-            max_size,
-            max_files,
-            max_total,
+            max_size: limits.max_size,
+            max_files: limits.max_files,
+            max_total: limits.max_total,
             created_at: now,
-            expires_at: now.saturating_add(signed(lifetime)),
+            expires_at: now.saturating_add(signed(limits.lifetime)),
             revoked_at: None,
             has_password: password_hash.is_some(),
             files_held: 0,
@@ -91,21 +102,38 @@ impl LinkStore {
         .bind(&link.owner)
         .bind(secret_hash(&token))
         .bind(&link.label)
-        .bind(signed(max_size))
-        .bind(signed(max_files))
-        .bind(signed(max_total))
+        .bind(signed(link.max_size))
+        .bind(signed(link.max_files))
+        .bind(signed(link.max_total))
         .bind(now)
         .bind(link.expires_at)
         .bind(password_hash)
         .execute(self.db.pool())
         .await?;
         let details = json!({
-            "link": link.id, "label": link.label, "max_size": max_size,
-            "max_files": max_files, "max_total": max_total, "expires_at": link.expires_at,
+            "link": link.id, "label": link.label, "max_size": link.max_size,
+            "max_files": link.max_files, "max_total": link.max_total,
+            "expires_at": link.expires_at,
         });
         self.users
             .log_event(actor, "create link", &owner.name, details)
             .await?;
         Ok((link, token))
     }
+}
+
+/// The argon2id hash of a link's password, if it has one long enough.
+async fn password_hash(
+    password: Option<secrecy::SecretString>,
+) -> Result<Option<String>, LinkError> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    crate::accounts::check_password(&password).map_err(|_| {
+        LinkError::Invalid(format!(
+            "The link's password must be at least {} characters long.",
+            crate::accounts::MIN_PASSWORD_LEN
+        ))
+    })?;
+    Ok(Some(crate::accounts::hash_password(password).await?))
 }

@@ -4,20 +4,7 @@
 use sqlx::Row;
 
 use super::{LinkError, LinkStore, signed, unsigned};
-
-/// Why a guest form was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkFull {
-    /// No file may be added.
-    Files,
-    /// Fewer bytes are left than the file has.
-    Bytes {
-        /// Bytes left.
-        left: u64,
-    },
-    /// The link expired or was revoked meanwhile.
-    Closed,
-}
+use crate::domain::ByteSize;
 
 /// A guest form, as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,16 +16,17 @@ pub struct LinkForm {
 }
 
 impl LinkStore {
-    /// Holds one file of `size` bytes at `key` for link `id` until `expires_at`, or says
-    /// why not. The check and the hold are one conditional UPDATE.
+    /// Holds `form` (the file `name`) for link `id` until `expires_at`, or says why not.
+    /// The check and the hold are one conditional UPDATE.
     pub async fn reserve(
         &self,
         id: &str,
-        key: &str,
-        size: u64,
+        form: &LinkForm,
+        name: &str,
         now: i64,
         expires_at: i64,
-    ) -> Result<Result<(), LinkFull>, LinkError> {
+    ) -> Result<(), LinkError> {
+        let (key, size) = (&form.key, form.size);
         let mut tx = self.db.begin_write().await?;
         let held = sqlx::query(
             "UPDATE links SET files_held = files_held + 1, bytes_held = bytes_held + $2 \
@@ -51,29 +39,9 @@ impl LinkStore {
         .execute(&mut *tx)
         .await?;
         if held.rows_affected() == 0 {
-            let row = sqlx::query(
-                "SELECT files_held, max_files, bytes_held, max_total, revoked_at, expires_at \
-                 FROM links WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let refused = why_refused(&mut tx, id, name, size, now).await?;
             tx.rollback().await?;
-            let Some(row) = row else {
-                return Ok(Err(LinkFull::Closed));
-            };
-            let closed = row.try_get::<Option<i64>, _>("revoked_at")?.is_some()
-                || row.try_get::<i64, _>("expires_at")? <= now;
-            let files_full = row.try_get::<i64, _>("files_held")? >= row.try_get("max_files")?;
-            let left = unsigned(row.try_get::<i64, _>("max_total")?)
-                .saturating_sub(unsigned(row.try_get("bytes_held")?));
-            return Ok(Err(if closed {
-                LinkFull::Closed
-            } else if files_full {
-                LinkFull::Files
-            } else {
-                LinkFull::Bytes { left }
-            }));
+            return Err(refused);
         }
         sqlx::query(
             "INSERT INTO link_forms (object_key, link_id, size, expires_at) VALUES ($1, $2, $3, $4)",
@@ -85,7 +53,7 @@ impl LinkStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
 
     /// Gives back the hold of a form that was never handed out (signing failed after).
@@ -161,4 +129,41 @@ impl LinkStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Why link `id` would not hold `size` more bytes (the file `name`) at `now`.
+async fn why_refused(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    name: &str,
+    size: u64,
+    now: i64,
+) -> Result<LinkError, LinkError> {
+    let row = sqlx::query(
+        "SELECT files_held, max_files, bytes_held, max_total, revoked_at, expires_at \
+         FROM links WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(LinkError::NoLongerWorks);
+    };
+    let closed = row.try_get::<Option<i64>, _>("revoked_at")?.is_some()
+        || row.try_get::<i64, _>("expires_at")? <= now;
+    let max_files = unsigned(row.try_get("max_files")?);
+    let files_full = unsigned(row.try_get("files_held")?) >= max_files;
+    let left = unsigned(row.try_get::<i64, _>("max_total")?)
+        .saturating_sub(unsigned(row.try_get("bytes_held")?));
+    Ok(if closed {
+        LinkError::NoLongerWorks
+    } else if files_full {
+        LinkError::HasAllFiles { max_files }
+    } else {
+        LinkError::NoRoom {
+            name: name.to_owned(),
+            size: ByteSize::from_bytes(size),
+            left: ByteSize::from_bytes(left),
+        }
+    })
 }

@@ -6,15 +6,18 @@
 //! the bucket holds once it expires. Creating and revoking go to the audit log.
 
 mod create;
+mod error;
+mod guest;
 mod ledger;
 
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-pub use ledger::{LinkForm, LinkFull};
+pub use error::LinkError;
+pub use ledger::LinkForm;
 
-use crate::accounts::{AccountsError, UserStore};
+use crate::accounts::UserStore;
 use crate::db::{Database, unix_now};
 use crate::domain::{ByteSize, KeyPrefix};
 
@@ -133,26 +136,6 @@ pub struct NewLink {
     pub password: Option<secrecy::SecretString>,
 }
 
-/// Why a link could not be made, found or used.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    /// A limit that cannot work, or one over the owner's.
-    #[error("{0}")]
-    Invalid(String),
-    /// No such link (or not the caller's).
-    #[error("there is no link {0:?}")]
-    NotFound(String),
-    /// The account store or the database failed.
-    #[error(transparent)]
-    Accounts(#[from] AccountsError),
-}
-
-impl From<sqlx::Error> for LinkError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Accounts(AccountsError::from(error))
-    }
-}
-
 const COLUMNS: &str = "id, owner, label, max_size, max_files, max_total, created_at, \
                        expires_at, revoked_at, password_hash, files_held, bytes_held";
 
@@ -203,6 +186,14 @@ impl LinkStore {
         .fetch_all(self.db.pool())
         .await?;
         Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// `owner`'s link `id` (another's is not found, as if it did not exist).
+    pub async fn own(&self, owner: &str, id: &str) -> Result<Link, LinkError> {
+        match self.get(id).await? {
+            Some(link) if link.owner == owner => Ok(link),
+            _ => Err(LinkError::NotFound(id.to_owned())),
+        }
     }
 
     /// The link `id`.

@@ -35,11 +35,11 @@ pub struct UploadRules<'a> {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PolicyError {
     /// S3 refuses keys over 1024 bytes.
-    #[error("the object key would be {0} bytes long; S3 allows at most 1024")]
+    #[error("The object key would be {0} bytes long; S3 allows at most 1024.")]
     KeyTooLong(usize),
     /// The posted content type would fail its own condition.
     #[error(
-        "the content type {content_type:?} is not allowed here (it must start with {prefix:?})"
+        "The content type {content_type:?} is not allowed here (it must start with {prefix:?})."
     )]
     ContentTypeNotAllowed {
         /// What was asked for.
@@ -48,7 +48,7 @@ pub enum PolicyError {
         prefix: String,
     },
     /// An empty or inverted size range admits nothing.
-    #[error("the size range {min}..={max} admits no file")]
+    #[error("The size range {min}..={max} admits no file.")]
     EmptySizeRange {
         /// Smallest size.
         min: u64,

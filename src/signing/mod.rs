@@ -2,76 +2,26 @@
 //! Their prefix and limits, a unique key part, the injected clock. Pages, the API and
 //! the CLI all come through here; it is the only caller of `policy` for accounts.
 
+mod asked;
 mod clock;
+mod error;
+mod guest;
 mod key;
 mod put;
 mod uploader;
 
+pub use asked::FileAsked;
 pub use clock::{Clock, ClockHandle};
+pub use error::SigningError;
 pub use key::unique_key_suffix;
 pub use put::PutRequest;
 pub use uploader::Uploader;
 
 use crate::domain::{ByteSize, FileName, PolicyTtl};
 use crate::metrics::Metrics;
-use crate::policy::{PolicyError, PolicySigner, PostForm, UploadRules};
-use crate::storage::{Storage, StorageError};
+use crate::policy::{PolicySigner, PostForm, UploadRules};
+use crate::storage::Storage;
 use crate::usage::{UsageError, UsageLedger};
-
-/// Why no form was signed.
-#[derive(Debug, thiserror::Error)]
-pub enum SigningError {
-    /// The account's quota is used up.
-    #[error("Your storage quota of {0} is used up. Ask an admin for more room.")]
-    QuotaUsedUp(ByteSize),
-    /// Less of the quota is left than the form asks for (another form took it).
-    #[error("Only {left} of your storage quota of {quota} is left.")]
-    QuotaShort {
-        /// What is left.
-        left: ByteSize,
-        /// The quota.
-        quota: ByteSize,
-    },
-    /// The usage ledger has no row for the account yet: read it with
-    /// [`FormSigner::uploader`] (which counts it) and sign again.
-    #[error("your storage use is not counted yet")]
-    NotCounted,
-    /// A quota account's form must name its file (no `${filename}`).
-    #[error("Choose the file first: with a quota, each form is signed for one named file.")]
-    NameNeeded,
-    /// The bucket could not say how much is used, or no credentials were found.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    /// The usage ledger could not be read or written.
-    #[error("the usage ledger is unavailable: {0}")]
-    Ledger(anyhow::Error),
-    /// The policy engine refused the request (a type not allowed, a key too long, or,
-    /// a bug, an empty size range).
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
-}
-
-impl From<crate::files::FilesError> for SigningError {
-    fn from(error: crate::files::FilesError) -> Self {
-        match error {
-            crate::files::FilesError::Storage(error) => Self::Storage(error),
-            other => Self::Ledger(anyhow::Error::new(other)),
-        }
-    }
-}
-
-impl From<UsageError> for SigningError {
-    fn from(error: UsageError) -> Self {
-        match error {
-            // Only `reserve` refuses, and `FormSigner::sign` maps that itself.
-            UsageError::OverQuota { left } => Self::Ledger(anyhow::anyhow!(
-                "a reservation was refused with {left} bytes left"
-            )),
-            UsageError::NotCounted => Self::NotCounted,
-            UsageError::Database(error) => Self::Ledger(error),
-        }
-    }
-}
 
 /// The file a form is for: any file (the plain form, where S3 puts the name in the key),
 /// or one the browser described.

@@ -3,8 +3,8 @@
 
 use crate::accounts::User;
 use crate::domain::ByteSize;
-use crate::storage::Storage;
-use crate::usage::{StoredFile, UsageLedger};
+use crate::storage::{Storage, StoredObject};
+use crate::usage::{Reservation, StoredFile, UsageLedger};
 
 use super::SigningError;
 
@@ -106,14 +106,18 @@ async fn settle_expired(
     now: i64,
 ) -> Result<(), SigningError> {
     let expired = ledger.expired(user.name.as_str(), now).await?;
-    for reservation in &expired {
-        let found = storage.head(&reservation.key).await?;
+    let settle = async |reservation: &Reservation, found: Option<StoredObject>| {
         let file = found.as_ref().map(|object| StoredFile {
             key: &object.key,
             size: object.size,
             content_type: &object.content_type,
         });
-        ledger.settle(reservation, file).await?;
-    }
-    Ok(())
+        ledger
+            .settle(reservation, file)
+            .await
+            .map_err(SigningError::from)
+    };
+    storage
+        .settle_expired(&expired, |reservation| &reservation.key, settle)
+        .await
 }

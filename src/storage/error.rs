@@ -3,15 +3,15 @@
 pub enum StorageError {
     /// The credential chain found nothing usable.
     #[error(
-        "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
-         or AWS_PROFILE ({0})"
+        "No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+         or AWS_PROFILE ({0})."
     )]
     NoCredentials(String),
     /// A presigning request was malformed (bad expiry, for example).
-    #[error("cannot presign this request: {0}")]
+    #[error("This request cannot be presigned ({0}).")]
     Presign(String),
     /// The bucket did not answer, or refused the app's own call; the text says which.
-    #[error("{0}")]
+    #[error("The bucket call failed: {0}.")]
     Unavailable(String),
 }
 

@@ -5,6 +5,7 @@
 mod address;
 mod bucket;
 mod error;
+mod expired;
 mod objects;
 mod post;
 mod presign;

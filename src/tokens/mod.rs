@@ -62,10 +62,10 @@ impl TokenInfo {
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     /// A label that is empty, too long or has control characters.
-    #[error("the label must be 1 to {MAX_LABEL_LEN} characters, without control characters")]
+    #[error("The label must be 1 to {MAX_LABEL_LEN} characters, without control characters.")]
     BadLabel,
     /// No such token (or not the caller's).
-    #[error("there is no token {0:?}")]
+    #[error("There is no token {0:?}.")]
     NotFound(String),
     /// The account store or the database failed.
     #[error(transparent)]

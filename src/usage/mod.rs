@@ -58,13 +58,13 @@ impl Usage {
 #[derive(Debug, thiserror::Error)]
 pub enum UsageError {
     /// The reservation would take the account past its quota.
-    #[error("only {left} bytes of the quota are left")]
+    #[error("Only {left} bytes of the quota are left.")]
     OverQuota {
         /// Bytes left when it was refused.
         left: u64,
     },
     /// The ledger has no row for the account yet: count its files first.
-    #[error("the account's usage was not counted yet")]
+    #[error("The account's usage was not counted yet.")]
     NotCounted,
     /// The database failed.
     #[error(transparent)]

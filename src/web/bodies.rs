@@ -21,7 +21,7 @@ fn too_large_message() -> String {
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_REQUEST_BODY)
-        .error_handler(|error, _| {
+        .error_handler(|error, request| {
             let error = match &error {
                 JsonPayloadError::OverflowKnownLength { .. }
                 | JsonPayloadError::Overflow { .. } => AppError::TooLarge(too_large_message()),
@@ -29,10 +29,10 @@ pub fn json_config() -> web::JsonConfig {
                     "Send JSON with Content-Type: application/json.".to_owned(),
                 ),
                 other => AppError::BadRequest(format!(
-                    "The request is not valid JSON for this call: {other}."
+                    "The request is not valid JSON for this call ({other})."
                 )),
             };
-            error.into()
+            super::api::answer(request, error)
         })
 }
 
@@ -50,12 +50,15 @@ pub fn form_config() -> web::FormConfig {
 
 /// A query string a route cannot read (a missing `key`, say) gets a sentence.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _| {
-        AppError::BadRequest(format!(
-            "The address is missing something this page needs: {error}."
-        ))
-        .into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|error, request| super::api::answer(request, unreadable_query(&error)))
+}
+
+/// The answer to a query string that does not fit the route.
+pub fn unreadable_query(error: &actix_web::error::QueryPayloadError) -> AppError {
+    AppError::BadRequest(format!(
+        "The address is missing something this call needs ({error})."
+    ))
 }
 
 /// Middleware: refuses upload-sized bodies before any handler sees them.

@@ -1,7 +1,7 @@
-//! The app's answer to anything that went wrong: each error decides its status; a 500
-//! never shows internals (the log has them). Pages answer with `error.html`; under
-//! `/api` the [`api::json_errors`](super::api::json_errors) middleware answers the same
-//! error as JSON `{"error": "…"}`.
+//! The app's answer to anything that went wrong: each error of the layers below is a
+//! finished sentence, and here it gets its status (never a change of words); a 500
+//! never shows internals (the log has them). Pages answer with `error.html`; the JSON
+//! calls answer the same error as JSON through [`ApiError`](super::api::ApiError).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -27,6 +27,10 @@ pub enum AppError {
     /// The file is larger than the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The request cannot be met as things stand (a link that has all its files); the
+    /// message says why.
+    #[error("{0}")]
+    Conflict(String),
     /// The page needs a signed-in user.
     #[error("Your session has ended. Sign in again.")]
     SignInRequired,
@@ -39,17 +43,16 @@ pub enum AppError {
     /// Too many failed sign-ins: wait this many seconds.
     #[error("Too many failed sign-ins. Try again in {} minutes.", .0.div_ceil(60))]
     TooManyAttempts(u64),
-    /// Nothing at this address.
-    #[error("There is no page at this address.")]
-    NotFound,
+    /// Nothing at this address, or the thing asked for (a file, an account) is not
+    /// there; the message names it.
+    #[error("{0}")]
+    NotFound(String),
     /// It was here and is no longer (an expired or revoked link); the message says so.
     #[error("{0}")]
     Gone(String),
-    /// The thing asked for (a file, an account) is not there; the message names it.
-    #[error("{0}")]
-    Missing(String),
-    /// The bucket cannot be used right now (no credentials, for example).
-    #[error("Uploads are unavailable: {0}")]
+    /// The bucket or the usage ledger cannot be used right now (no credentials, for
+    /// example); the message says why.
+    #[error("Uploads are unavailable. {0}")]
     Unavailable(String),
     /// The database cannot be reached or did not answer in time; the cause goes to
     /// the log only.
@@ -63,6 +66,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Nothing at this address.
+    pub fn no_page() -> Self {
+        Self::NotFound("There is no page at this address.".to_owned())
+    }
+
     /// An unexpected failure (a database query, say): a 500 page, details in the log.
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self::Internal(error.into())
@@ -76,7 +84,8 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::TooLarge(_) => "too_large",
-            Self::NotFound | Self::Missing(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::NotFound(_) => "not_found",
             Self::Gone(_) => "gone",
             Self::Unavailable(_) => "unavailable",
             Self::DatabaseDown(_) => "database_unavailable",
@@ -92,9 +101,9 @@ impl AppError {
             Self::Forbidden(_) => "Not allowed",
             Self::TooManyAttempts(_) => "Too many attempts",
             Self::TooLarge(_) => "File too large",
-            Self::NotFound => "Page not found",
+            Self::Conflict(_) => "Not possible now",
+            Self::NotFound(_) => "Not found",
             Self::Gone(_) => "This link no longer works",
-            Self::Missing(_) => "Not found",
             Self::Unavailable(_) => "Uploads are unavailable",
             Self::DatabaseDown(_) => "Database unavailable",
             Self::Internal(_) => "Something went wrong",
@@ -138,7 +147,7 @@ fn ledger_failed(cause: anyhow::Error) -> AppError {
         return AppError::DatabaseDown(format!("{cause:#}"));
     }
     tracing::error!(error = %format!("{cause:#}"), "usage ledger unavailable");
-    AppError::Unavailable("the usage ledger cannot be read right now.".to_owned())
+    AppError::Unavailable("The usage ledger cannot be read right now.".to_owned())
 }
 
 impl From<UsageError> for AppError {
@@ -151,7 +160,15 @@ impl From<LinkError> for AppError {
     fn from(error: LinkError) -> Self {
         match error {
             LinkError::Invalid(text) => Self::BadRequest(text),
-            LinkError::NotFound(_) => Self::Missing("There is no such link.".to_owned()),
+            LinkError::NotFound(_) | LinkError::UnknownToken => Self::NotFound(error.to_string()),
+            LinkError::Expired | LinkError::Withdrawn | LinkError::NoLongerWorks => {
+                Self::Gone(error.to_string())
+            }
+            LinkError::Locked => Self::Forbidden(error.to_string()),
+            LinkError::TooManyAttempts(seconds) => Self::TooManyAttempts(seconds),
+            LinkError::HasAllFiles { .. } => Self::Conflict(error.to_string()),
+            LinkError::NoRoom { .. } => Self::TooLarge(error.to_string()),
+            LinkError::Storage(error) => error.into(),
             LinkError::Accounts(error) => error.into(),
         }
     }
@@ -160,8 +177,8 @@ impl From<LinkError> for AppError {
 impl From<TokenError> for AppError {
     fn from(error: TokenError) -> Self {
         match error {
-            TokenError::BadLabel => Self::BadRequest(format!("The {error}.")),
-            TokenError::NotFound(_) => Self::Missing("There is no such token.".to_owned()),
+            TokenError::BadLabel => Self::BadRequest(error.to_string()),
+            TokenError::NotFound(_) => Self::NotFound(error.to_string()),
             TokenError::Accounts(error) => error.into(),
         }
     }
@@ -173,8 +190,8 @@ impl From<FilesError> for AppError {
             FilesError::BadKey { .. } | FilesError::BadCursor(_) => {
                 Self::BadRequest(error.to_string())
             }
-            FilesError::NotYours(_) => Self::Forbidden(error.to_string()),
-            FilesError::Missing(_) => Self::Missing(error.to_string()),
+            FilesError::NotYours(_) | FilesError::NotReceived => Self::Forbidden(error.to_string()),
+            FilesError::Missing(_) => Self::NotFound(error.to_string()),
             FilesError::Storage(error) => error.into(),
             FilesError::Ledger(cause) => ledger_failed(cause),
         }
@@ -186,14 +203,18 @@ impl From<SigningError> for AppError {
         match error {
             SigningError::QuotaUsedUp(_) => Self::Forbidden(error.to_string()),
             SigningError::QuotaShort { .. } => Self::TooLarge(error.to_string()),
-            SigningError::NameNeeded => Self::BadRequest(error.to_string()),
-            // Only the read-free signing path meets it, and it asks again by the full one.
-            SigningError::NotCounted => ledger_failed(anyhow::anyhow!("{error}")),
+            SigningError::NameNeeded
+            | SigningError::BadName(_)
+            | SigningError::Empty(_)
+            | SigningError::BadContentType(_) => Self::BadRequest(error.to_string()),
+            SigningError::TooLarge { .. } => Self::TooLarge(error.to_string()),
+            SigningError::Link(error) => error.into(),
+            SigningError::NotCounted => ledger_failed(anyhow::Error::new(error)),
             SigningError::Ledger(cause) => ledger_failed(cause),
             SigningError::Storage(error) => error.into(),
             SigningError::Policy(
                 PolicyError::ContentTypeNotAllowed { .. } | PolicyError::KeyTooLong(_),
-            ) => Self::BadRequest(format!("{error}.")),
+            ) => Self::BadRequest(error.to_string()),
             SigningError::Policy(PolicyError::EmptySizeRange { .. }) => {
                 Self::Internal(error.into())
             }
@@ -218,7 +239,8 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Gone(_) => StatusCode::GONE,
             Self::Unavailable(_) | Self::DatabaseDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

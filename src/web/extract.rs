@@ -17,6 +17,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::AppError;
+use super::api::answer;
+use super::bodies::unreadable_query;
 use super::session::{self, EPOCH, USER};
 use crate::accounts::{User, UserStore};
 use crate::tokens::{TokenError, TokenStore};
@@ -29,13 +31,6 @@ use crate::tokens::{TokenError, TokenStore};
 #[derive(Debug, Clone)]
 pub struct SignedIn(User);
 
-impl SignedIn {
-    /// The account.
-    pub fn user(&self) -> &User {
-        &self.0
-    }
-}
-
 impl Deref for SignedIn {
     type Target = User;
 
@@ -45,8 +40,8 @@ impl Deref for SignedIn {
 }
 
 impl FromRequest for SignedIn {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         // Read once per request, however many extractors ask.
@@ -57,15 +52,15 @@ impl FromRequest for SignedIn {
         let request = request.clone();
         Box::pin(async move {
             let user = match request.headers().get(header::AUTHORIZATION) {
-                Some(value) if by_token(&request) => from_token(value, &request).await?,
-                _ => {
-                    let users = request.app_data::<web::Data<UserStore>>().ok_or_else(|| {
-                        AppError::internal(anyhow::anyhow!("no user store is configured"))
-                    })?;
-                    from_session(&request.get_session(), users).await?
-                }
+                Some(value) if by_token(&request) => from_token(value, &request).await,
+                _ => match request.app_data::<web::Data<UserStore>>() {
+                    Some(users) => from_session(&request.get_session(), users).await,
+                    None => Err(AppError::internal(anyhow::anyhow!(
+                        "no user store is configured"
+                    ))),
+                },
             };
-            let signed_in = SignedIn(user);
+            let signed_in = SignedIn(user.map_err(|error| answer(&request, error))?);
             request.extensions_mut().insert(signed_in.clone());
             Ok(signed_in)
         })
@@ -136,8 +131,8 @@ impl Deref for Admin {
 }
 
 impl FromRequest for Admin {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let signed_in = SignedIn::from_request(request, payload);
@@ -148,7 +143,8 @@ impl FromRequest for Admin {
                 tracing::info!(user = %signed_in.name, %path, "refused a non-admin");
                 return Err(AppError::Forbidden(
                     "Only admins can open the admin pages.".to_owned(),
-                ));
+                )
+                .into());
             }
             Ok(Admin(signed_in))
         })
@@ -212,13 +208,18 @@ fn refused() -> AppError {
     )
 }
 
+/// Whether `request` needs no CSRF token: an `/api` call with an `Authorization`
+/// header. `SignedIn` signs it in by that token alone (or refuses it with 401) and
+/// ignores its cookies, so there is nothing a forged cross-site request could borrow.
+/// Every `/api` handler that takes a `Csrf` body also takes `SignedIn`.
+fn exempt_from_csrf(request: &HttpRequest) -> bool {
+    by_token(request)
+}
+
 /// Whether the request's `X-CSRF-Token` header is this session's token, or the request
-/// is an `/api` call with an `Authorization` header: `SignedIn` then signs it in by
-/// that token alone (or refuses it with 401) and ignores its cookies, so there is
-/// nothing a forged cross-site request could borrow. Every `/api` handler that takes a
-/// `Csrf` body also takes `SignedIn`.
+/// is [exempt](exempt_from_csrf).
 fn header_token_matches(request: &HttpRequest) -> bool {
-    if by_token(request) {
+    if exempt_from_csrf(request) {
         return true;
     }
     let token = request
@@ -252,12 +253,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Json<T>> {
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let checked = header_token_matches(request);
         let json = web::Json::<T>::from_request(request, payload);
+        let request = request.clone();
         Box::pin(async move {
             // The body first, as for a form: a malformed or oversized body is answered
             // as such (400, 413) whatever its token.
             let json = json.await?;
             if !checked {
-                return Err(refused().into());
+                return Err(answer(&request, refused()));
             }
             Ok(Csrf(json))
         })
@@ -272,12 +274,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Query<T>> {
         let checked = header_token_matches(request);
         // The query first, as for a body: a malformed one is answered as such (400).
         ready(match web::Query::<T>::from_query(request.query_string()) {
-            Err(error) => Err(AppError::BadRequest(format!(
-                "The address is missing something this call needs: {error}."
-            ))
-            .into()),
-            Ok(_) if !checked => Err(refused().into()),
+            Err(error) => Err(answer(request, unreadable_query(&error))),
+            Ok(_) if !checked => Err(answer(request, refused())),
             Ok(query) => Ok(Csrf(query)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn only_api_calls_with_an_authorization_header_need_no_csrf_token() {
+        let with_token = |path: &str| {
+            TestRequest::post()
+                .uri(path)
+                .insert_header((header::AUTHORIZATION, "Bearer pbx_anything"))
+                .to_http_request()
+        };
+        assert!(exempt_from_csrf(&with_token("/api/presign")));
+        assert!(exempt_from_csrf(&with_token("/api/links/abc")));
+        for page in ["/upload/one", "/u/token/presign", "/links", "/apis/presign"] {
+            assert!(!exempt_from_csrf(&with_token(page)), "{page}");
+        }
+        let cookie_only = TestRequest::post().uri("/api/presign").to_http_request();
+        assert!(!exempt_from_csrf(&cookie_only));
     }
 }

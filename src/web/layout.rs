@@ -24,8 +24,27 @@ pub struct Nav {
     pub user: String,
     /// Whether to show the admin pages.
     pub admin: bool,
-    /// The page being shown (`upload`, `uploads`, `users`, `audit`), marked in the bar.
-    pub current: &'static str,
+    /// The page being shown, marked in the bar.
+    pub current: Page,
+}
+
+/// The pages of the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// `/upload`.
+    Upload,
+    /// `/uploads`.
+    MyFiles,
+    /// `/links`.
+    Links,
+    /// `/account/tokens`.
+    Tokens,
+    /// `/admin/users`.
+    Users,
+    /// `/admin/audit`.
+    Audit,
+    /// `/admin/system`.
+    System,
 }
 
 impl Layout {
@@ -54,7 +73,7 @@ impl PageContext {
     }
 
     /// The layout for `user` on the page `current`.
-    pub fn signed_in(&self, user: &User, current: &'static str) -> Layout {
+    pub fn signed_in(&self, user: &User, current: Page) -> Layout {
         Layout {
             csrf_token: session::csrf_token(&self.session),
             nav: Some(Nav {

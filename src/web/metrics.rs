@@ -27,7 +27,7 @@ pub fn track<B: MessageBody + 'static>(
         let response = next.call(request).await?;
         if let Some(metrics) = metrics {
             if let Some(error) = response.response().error() {
-                metrics.error(error.as_error::<AppError>().map_or("http", AppError::kind));
+                metrics.error(super::api::app_error(error).map_or("http", AppError::kind));
             }
             metrics.request(
                 &route,

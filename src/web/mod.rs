@@ -14,7 +14,8 @@ pub mod openapi;
 pub mod render;
 pub mod routes;
 pub mod session;
+pub mod state;
 
 pub use error::AppError;
 pub use extract::{Admin, Csrf, NoFields, SignedIn};
-pub use layout::{Layout, PageContext};
+pub use layout::{Layout, Page, PageContext};

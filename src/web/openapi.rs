@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{api_links, api_uploads, presign};
+use super::routes::{api_files, api_links, presign};
 
 /// The document.
 #[derive(OpenApi)]
@@ -24,10 +24,10 @@ use super::routes::{api_links, api_uploads, presign};
     paths(
         presign::presign,
         presign::presign_put,
-        api_uploads::list,
-        api_uploads::download,
-        api_uploads::confirm,
-        api_uploads::delete,
+        api_files::list,
+        api_files::download,
+        api_files::confirm,
+        api_files::delete,
         api_links::create,
         api_links::list,
         api_links::delete,

@@ -9,12 +9,12 @@ use crate::helpers::{PASSWORD, USER, alert, new_client, spawn_app};
 const ADMIN_GETS: [&str; 6] = [
     "/admin",
     "/admin/users",
-    "/admin/users/guest",
+    "/admin/users/tess",
     "/admin/users/nobody",
     "/admin/audit",
     "/admin/anything-else",
 ];
-const ADMIN_POSTS: [&str; 2] = ["/admin/users", "/admin/users/guest"];
+const ADMIN_POSTS: [&str; 2] = ["/admin/users", "/admin/users/tess"];
 
 #[tokio::test]
 async fn a_non_admin_gets_403_on_every_admin_route() {
@@ -65,7 +65,7 @@ async fn an_admin_creates_a_user_who_signs_in_and_uploads_under_their_prefix() {
     let admin = app.admin().await;
     let page = admin.get("/admin/users").await.text().await.unwrap();
     assert!(page.contains(r#"<meta name="csrf-token""#));
-    for (name, prefix) in [("guest", "uploads/"), ("boss", "admins/boss/")] {
+    for (name, prefix) in [("tess", "uploads/"), ("boss", "admins/boss/")] {
         assert!(
             page.contains(&format!(r#"<a href="/admin/users/{name}">{name}</a>"#))
                 && page.contains(&format!("<code>{prefix}</code>")),
@@ -169,7 +169,7 @@ async fn a_new_user_with_a_bad_prefix_is_refused_with_the_reason_and_the_form_ke
     assert_eq!(overlapping.status(), 409);
     let alert = alert(&overlapping.text().await.unwrap());
     assert!(
-        alert.contains(r#"overlaps "guest"'s prefix "uploads/""#),
+        alert.contains(r#"overlaps "tess"'s prefix "uploads/""#),
         "{alert}"
     );
     assert!(app.users().get("carol").await.unwrap().is_none());
@@ -194,12 +194,12 @@ async fn creating_a_user_without_the_csrf_token_is_refused() {
 async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let page = admin.get("/admin/users/guest").await.text().await.unwrap();
+    let page = admin.get("/admin/users/tess").await.text().await.unwrap();
     // Sizes are shown exactly, so saving the form unchanged changes nothing.
     assert!(page.contains(r#"value="1MB""#), "{page}");
     let response = admin
         .post_form(
-            "/admin/users/guest",
+            "/admin/users/tess",
             &[
                 ("action", "save"),
                 ("prefix", "uploads/"),
@@ -216,7 +216,7 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
     assert_eq!(guest.content_type_prefix, "image/");
 
     let edited = admin
-        .get("/admin/users/guest?done=saved")
+        .get("/admin/users/tess?done=saved")
         .await
         .text()
         .await
@@ -231,7 +231,7 @@ async fn an_admin_edits_limits_and_the_audit_log_shows_before_and_after() {
     // A bad size is refused naming the field, and nothing changes.
     let response = admin
         .post_form(
-            "/admin/users/guest",
+            "/admin/users/tess",
             &[
                 ("action", "save"),
                 ("prefix", "uploads/"),
@@ -255,7 +255,7 @@ async fn a_user_disabled_on_the_admin_page_loses_their_session_until_enabled() {
     assert_eq!(app.get("/upload").await.status(), 200);
 
     let response = admin
-        .post_form("/admin/users/guest", &[("action", "disable")])
+        .post_form("/admin/users/tess", &[("action", "disable")])
         .await;
     assert_eq!(response.status(), 303);
     assert_eq!(app.get("/upload").await.status(), 303, "the session ended");
@@ -266,7 +266,7 @@ async fn a_user_disabled_on_the_admin_page_loses_their_session_until_enabled() {
     assert!(list.contains("disabled"));
 
     let response = admin
-        .post_form("/admin/users/guest", &[("action", "enable")])
+        .post_form("/admin/users/tess", &[("action", "enable")])
         .await;
     assert_eq!(response.status(), 303);
     assert_eq!(again.sign_in(USER, PASSWORD).await.status(), 303);
@@ -300,7 +300,7 @@ async fn a_reset_password_is_shown_once_and_ends_the_users_sessions() {
     let admin = app.admin().await;
     let response = admin
         .post_form(
-            "/admin/users/guest",
+            "/admin/users/tess",
             &[("action", "reset_password"), ("password", "")],
         )
         .await;
@@ -320,13 +320,13 @@ async fn a_reset_password_is_shown_once_and_ends_the_users_sessions() {
     assert_eq!(fresh.sign_in(USER, PASSWORD).await.status(), 401);
     assert_eq!(fresh.sign_in(USER, &password).await.status(), 303);
     // Not shown again.
-    let later = admin.get("/admin/users/guest").await.text().await.unwrap();
+    let later = admin.get("/admin/users/tess").await.text().await.unwrap();
     assert!(!later.contains(&password));
 
     // A typed password that is too short is refused and nothing changes.
     let response = admin
         .post_form(
-            "/admin/users/guest",
+            "/admin/users/tess",
             &[("action", "reset_password"), ("password", "short")],
         )
         .await;
@@ -375,7 +375,7 @@ async fn a_form_with_an_unknown_action_gets_a_plain_error_page_and_changes_nothi
     let app = spawn_app().await;
     let admin = app.admin().await;
     let response = admin
-        .post_form("/admin/users/guest", &[("action", "delete")])
+        .post_form("/admin/users/tess", &[("action", "delete")])
         .await;
     assert_eq!(response.status(), 400);
     let page = response.text().await.unwrap();

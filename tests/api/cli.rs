@@ -207,7 +207,7 @@ async fn presign_without_credentials_says_what_to_set() {
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no AWS credentials found"), "{stderr}");
+    assert!(stderr.contains("No AWS credentials found"), "{stderr}");
     assert!(stderr.contains("AWS_ACCESS_KEY_ID"), "{stderr}");
 }
 
@@ -273,7 +273,7 @@ async fn serve_without_credentials_keeps_serving_and_explains_on_the_page() {
         page.text()
             .await
             .unwrap()
-            .contains("no AWS credentials found")
+            .contains("No AWS credentials found")
     );
     let presign = presign.unwrap();
     assert_eq!(presign.status(), 503);

@@ -116,7 +116,7 @@ async fn every_page_and_error_page_carries_the_policy_nosniff_and_referrer_heade
         (&app, "/admin/users", 403),
         (&app, "/admin/no-such-page", 403),
         (&admin, "/admin/users", 200),
-        (&admin, "/admin/users/guest", 200),
+        (&admin, "/admin/users/tess", 200),
         (&admin, "/admin/users/nobody", 404),
         (&admin, "/admin/audit", 200),
     ];

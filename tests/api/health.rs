@@ -41,7 +41,13 @@ async fn an_unknown_address_gets_a_404_page() {
     let app = spawn_app().await;
     let response = app.get("/nowhere").await;
     assert_eq!(response.status(), 404);
-    assert!(response.text().await.unwrap().contains("Page not found"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("There is no page at this address.")
+    );
 }
 
 #[tokio::test]

@@ -224,7 +224,11 @@ async fn limits_hold_against_size_count_total_reposts_and_concurrent_requests() 
     let answer = guest.presign("d.txt", 50).await;
     assert_eq!(answer.status(), 200, "the last 50 bytes and the third file");
     let full = guest.presign("e.txt", 1).await;
-    assert_eq!(full.status(), 413);
+    assert_eq!(
+        full.status(),
+        409,
+        "a link that has all its files is a conflict"
+    );
     let body: Value = full.json().await.unwrap();
     assert!(
         body["error"].as_str().unwrap().contains("has them all"),
@@ -303,7 +307,7 @@ async fn expired_guest_forms_are_settled_by_what_the_bucket_holds() {
     let _never_posted = guest.form("lost.txt", 100).await;
     assert_eq!(
         guest.presign("more.txt", 1).await.status(),
-        413,
+        409,
         "both slots held"
     );
     handle.advance(time::Duration::minutes(11));
@@ -313,7 +317,7 @@ async fn expired_guest_forms_are_settled_by_what_the_bucket_holds() {
         200,
         "the unposted form's slot and bytes came back"
     );
-    assert_eq!(guest.presign("again.txt", 1).await.status(), 413);
+    assert_eq!(guest.presign("again.txt", 1).await.status(), 409);
 }
 
 #[tokio::test]

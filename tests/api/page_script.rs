@@ -46,7 +46,7 @@ async fn no_page_carries_inline_script_or_event_handlers() {
         (&app, "/uploads"),
         (&app, "/admin/users"),
         (&admin, "/admin/users"),
-        (&admin, "/admin/users/guest"),
+        (&admin, "/admin/users/tess"),
         (&admin, "/admin/audit"),
     ];
     let mut scripts = 0;

@@ -29,7 +29,7 @@ async fn presign_returns_a_form_that_uploads_the_described_file() {
     );
     let object = app.object(&key).await;
     assert_eq!(object.content_type(), Some("application/pdf"));
-    assert_eq!(object.metadata().unwrap()["uploader"], "guest");
+    assert_eq!(object.metadata().unwrap()["uploader"], "tess");
 }
 
 #[tokio::test]

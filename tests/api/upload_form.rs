@@ -19,7 +19,7 @@ async fn a_file_posted_with_the_upload_form_is_stored_under_the_prefix_with_its_
         "S3 put the file name in the key: {key}"
     );
     let object = app.object(&key).await;
-    assert_eq!(object.metadata().unwrap()["uploader"], "guest");
+    assert_eq!(object.metadata().unwrap()["uploader"], "tess");
     let body = object.body.collect().await.unwrap().into_bytes();
     assert_eq!(body.as_ref(), b"hello postbox");
 }

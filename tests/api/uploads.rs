@@ -146,7 +146,7 @@ async fn confirming_an_upload_records_it_once_with_its_size_and_type() {
             .unwrap();
     assert_eq!(rows.len(), 1);
     use sqlx::Row;
-    assert_eq!(rows[0].get::<String, _>("username"), "guest");
+    assert_eq!(rows[0].get::<String, _>("username"), "tess");
     assert_eq!(rows[0].get::<i64, _>("size"), 5);
 }
 

@@ -4,12 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::links::{PublicUrl, link_url};
+use super::links::link_url;
 use super::rfc3339;
 use crate::domain::ByteSize;
 use crate::links::{Link, LinkStore, NewLink};
-use crate::web::api::ErrorBody;
-use crate::web::{AppError, Csrf, SignedIn};
+use crate::web::api::{ApiError, ErrorBody};
+use crate::web::state::PublicUrl;
+use crate::web::{Csrf, SignedIn};
 
 /// A new link's limits; any left out take their defaults (the owner's largest file,
 /// 100 files, the owner's quota or 1 GB, 7 days).
@@ -108,7 +109,7 @@ pub async fn create(
     links: web::Data<LinkStore>,
     public: web::Data<PublicUrl>,
     body: Csrf<web::Json<NewLinkRequest>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let new = NewLink {
         label: body.label.clone(),
         max_size: body.max_size.map(ByteSize::from_bytes),
@@ -137,7 +138,7 @@ pub async fn create(
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
-pub async fn list(user: SignedIn, links: web::Data<LinkStore>) -> Result<HttpResponse, AppError> {
+pub async fn list(user: SignedIn, links: web::Data<LinkStore>) -> Result<HttpResponse, ApiError> {
     let list = links.list(user.name.as_str()).await?;
     Ok(HttpResponse::Ok().json(LinkList {
         links: list.iter().map(LinkInfo::from).collect(),
@@ -164,7 +165,7 @@ pub async fn delete(
     links: web::Data<LinkStore>,
     id: web::Path<String>,
     _checked: Csrf<web::Query<crate::web::NoFields>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     links
         .revoke(user.name.as_str(), &id, Some(user.name.as_str()))
         .await?;

@@ -32,7 +32,7 @@ pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (_, content_type, body) = ASSETS
         .iter()
         .find(|(file, _, _)| *file == name.as_str())
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(AppError::no_page)?;
     Ok(HttpResponse::Ok()
         .content_type(*content_type)
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -9,12 +9,13 @@ use askama::Template;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::presign::{PresignAnswer, PresignRequest, described};
+use super::presign::{PresignAnswer, PresignRequest};
 use super::see_other;
-use crate::accounts::{LoginLimiter, User, UserStore};
+use crate::accounts::LoginLimiter;
 use crate::domain::ByteSize;
-use crate::links::{Link, LinkFull, LinkState, LinkStore};
-use crate::signing::{FormFile, FormSigner, Uploader, unique_key_suffix};
+use crate::links::{Link, LinkError, LinkStore};
+use crate::signing::FormSigner;
+use crate::web::api::ApiError;
 use crate::web::render::{render, render_with_status};
 use crate::web::session;
 use crate::web::{AppError, Csrf, Layout, PageContext};
@@ -33,61 +34,17 @@ struct GuestPage {
     expires: String,
 }
 
-/// The open link `token` names and its enabled owner, or the answer to give instead.
-pub(super) async fn open_link(
-    token: &str,
-    links: &LinkStore,
-    users: &UserStore,
-    now: i64,
-) -> Result<(Link, User), AppError> {
-    let link = links.by_token(token).await?.ok_or(AppError::NotFound)?;
-    let gone = |why: &str| {
-        AppError::Gone(format!(
-            "This upload link {why}. Ask whoever sent it for a new one."
-        ))
-    };
-    match link.state(now) {
-        LinkState::Open => {}
-        LinkState::Expired => return Err(gone("has expired")),
-        LinkState::Revoked => return Err(gone("was withdrawn")),
-    }
-    // The account behind every guest request: from memory, as a signed-in one.
-    let owner = users.signed_in(&link.owner).await?;
-    match owner {
-        Some(owner) if !owner.disabled => Ok((link, owner)),
-        _ => Err(gone("no longer works")),
-    }
-}
-
 /// Refuses a link that has a password this browser has not given lately: everything
 /// but its page (which asks for the password) goes through here.
 pub(super) fn require_unlocked(
     link: &Link,
     session: &actix_session::Session,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), LinkError> {
     if link.has_password && !session::link_unlocked(session, &link.id, now) {
-        return Err(AppError::Forbidden(
-            "Give this link's password on its page first.".to_owned(),
-        ));
+        return Err(LinkError::Locked);
     }
     Ok(())
-}
-
-/// Settles the link's expired forms with what the bucket holds, so what is left is
-/// exact. Whether any was.
-async fn settle(
-    link: &Link,
-    links: &LinkStore,
-    forms: &FormSigner,
-    now: i64,
-) -> Result<bool, AppError> {
-    let expired = links.expired_forms(&link.id, now).await?;
-    for form in &expired {
-        let found = forms.storage().head(&form.key).await?.map(|o| o.size);
-        links.settle(&link.id, form, found).await?;
-    }
-    Ok(!expired.is_empty())
 }
 
 #[derive(Template)]
@@ -105,11 +62,10 @@ pub async fn page(
     token: web::Path<String>,
     context: PageContext,
     links: web::Data<LinkStore>,
-    users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
 ) -> Result<HttpResponse, AppError> {
     let now = forms.now();
-    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    let (link, owner) = links.open(&token, now).await?;
     if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
         return render(&PasswordPage {
             layout: context.anonymous(),
@@ -119,11 +75,7 @@ pub async fn page(
             error: None,
         });
     }
-    // Settled forms change what is left: read the link again only then.
-    let link = match settle(&link, &links, &forms, now).await? {
-        true => links.get(&link.id).await?.unwrap_or(link),
-        false => link,
-    };
+    let link = links.settled(link, forms.storage(), now).await?;
     let max_size = ByteSize::from_bytes(link.max_size.min(owner.max_size.bytes()));
     render(&GuestPage {
         layout: context.anonymous(),
@@ -151,7 +103,6 @@ pub async fn unlock(
     request: HttpRequest,
     context: PageContext,
     links: web::Data<LinkStore>,
-    users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
     limiter: web::Data<LoginLimiter>,
     form: Csrf<web::Form<PasswordForm>>,
@@ -162,22 +113,16 @@ pub async fn unlock(
         .unwrap_or_default()
         .to_owned();
     let now = forms.now();
-    let (link, owner) = open_link(&token, &links, &users, now).await?;
-    let account = format!("link:{}", link.id);
+    let (link, owner) = links.open(&token, now).await?;
     let client = request
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if let Some(seconds) = limiter.retry_after(&account, &client).await? {
-        return Err(AppError::TooManyAttempts(seconds));
-    }
     let given = SecretString::from(form.password.clone());
-    if links.check_password(&link.id, given).await? {
-        limiter.succeeded(&account).await?;
+    if links.try_password(&link, given, &client, &limiter).await? {
         session::unlock_link(context.session(), &link.id, now);
         return Ok(see_other(&format!("/u/{token}")));
     }
-    limiter.failed(&account, &client).await?;
     render_with_status(
         StatusCode::UNAUTHORIZED,
         &PasswordPage {
@@ -196,55 +141,14 @@ pub async fn presign(
     token: web::Path<String>,
     context: PageContext,
     links: web::Data<LinkStore>,
-    users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let now = forms.now();
-    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, context.session(), now)?;
-    settle(&link, &links, &forms, now).await?;
-    let mut uploader: Uploader = forms.uploader(&owner).await?;
-    uploader.prefix = link.folder(&owner.prefix);
-    uploader.max_size = uploader.max_size.min(ByteSize::from_bytes(link.max_size));
-    let (name, content_type) = described(&uploader, &request)?;
-    let size = request.size;
-    let key_suffix = unique_key_suffix(forms.clock_now(), name.as_str());
-    let key = format!("{}{key_suffix}", uploader.prefix);
-    // A second later than the form itself, so the hold never ends before the form.
-    let expires_at = forms.expiry_from_now() + 1;
-    match links.reserve(&link.id, &key, size, now, expires_at).await? {
-        Ok(()) => {}
-        Err(LinkFull::Files) => {
-            return Err(AppError::TooLarge(match link.max_files {
-                1 => "This link takes one file, and has it.".to_owned(),
-                most => format!("This link takes {most} files, and has them all."),
-            }));
-        }
-        Err(LinkFull::Bytes { left }) => {
-            return Err(AppError::TooLarge(format!(
-                "{name} is {}; only {} are left on this link.",
-                ByteSize::from_bytes(size),
-                ByteSize::from_bytes(left)
-            )));
-        }
-        Err(LinkFull::Closed) => {
-            return Err(AppError::Gone(
-                "This upload link no longer works.".to_owned(),
-            ));
-        }
-    }
-    let file = FormFile::Guest {
-        key_suffix: &key_suffix,
-        content_type,
-        size,
-    };
-    let form = match forms.sign(&uploader, file).await {
-        Ok(form) => form,
-        Err(error) => {
-            links.release(&link.id, &key).await?;
-            return Err(error.into());
-        }
-    };
-    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, uploader.max_size.bytes())))
+    let (form, max_size) = forms
+        .sign_for_link(&links, link, &owner, &request.asked())
+        .await?;
+    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
 }

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::guest::{open_link, require_unlocked};
-use crate::accounts::UserStore;
+use super::guest::require_unlocked;
 use crate::links::LinkStore;
 use crate::signing::FormSigner;
-use crate::web::{AppError, Csrf};
+use crate::web::Csrf;
+use crate::web::api::ApiError;
 
 /// What a guest's page confirms: the key it was given.
 #[derive(Debug, Deserialize)]
@@ -22,31 +22,18 @@ pub struct ConfirmBody {
 pub async fn confirm(
     token: web::Path<String>,
     links: web::Data<LinkStore>,
-    users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
     files: web::Data<crate::files::Files>,
     session: actix_session::Session,
     body: Csrf<web::Json<ConfirmBody>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let now = forms.now();
-    let (link, owner) = open_link(&token, &links, &users, now).await?;
+    let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, &session, now)?;
     let folder = link.folder(&owner.prefix);
-    if !folder.contains_key(&body.key) {
-        return Err(AppError::Forbidden(
-            "That file was not sent through this link.".to_owned(),
-        ));
-    }
-    let object = files.confirm(&owner, &body.key).await?;
-    let name = crate::files::file_name(&object.key).to_owned();
-    let details = serde_json::json!({ "link": link.id, "key": object.key, "size": object.size });
-    users
-        .log_event(
-            &format!("link:{}", link.id),
-            "receive file",
-            &owner.name,
-            details,
-        )
+    let object = files
+        .confirm_received(&owner, &link.id, &folder, &body.key)
         .await?;
+    let name = crate::files::file_name(&object.key);
     Ok(HttpResponse::Ok().json(serde_json::json!({ "name": name, "size": object.size })))
 }

@@ -8,7 +8,8 @@ use crate::files::file_name;
 use crate::links::{Link, LinkState, LinkStore, NewLink};
 use crate::signing::FormSigner;
 use crate::web::render::{render, render_with_status};
-use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
+use crate::web::state::PublicUrl;
+use crate::web::{AppError, Csrf, Layout, Page, PageContext, SignedIn};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -31,10 +32,6 @@ pub(super) fn link_url(request: &HttpRequest, public: &PublicUrl, token: &str) -
     });
     crate::links::url(&base, token)
 }
-
-/// `POSTBOX_PUBLIC_URL`, when set.
-#[derive(Debug, Clone)]
-pub struct PublicUrl(pub Option<String>);
 
 /// One link as a row.
 pub(super) struct Row {
@@ -94,7 +91,7 @@ async fn show(
     render_with_status(
         status,
         &LinksPage {
-            layout: context.signed_in(user, "links"),
+            layout: context.signed_in(user, Page::Links),
             links: list.iter().map(|l| Row::new(l, now)).collect(),
             lifetimes: &LIFETIMES,
             new_url,
@@ -137,7 +134,7 @@ impl NewLinkForm {
                 "" => Ok(None),
                 given => ByteSize::parse(given)
                     .map(Some)
-                    .map_err(|e| format!("{label}: {e}.")),
+                    .map_err(|e| format!("{label}: {e}")),
             }
         };
         let max_files = match self.max_files.trim() {
@@ -199,14 +196,6 @@ struct LinkPage {
     received: String,
 }
 
-/// The caller's own link `id` (another's is "not found", as if it did not exist).
-async fn own_link(user: &SignedIn, links: &LinkStore, id: &str) -> Result<Link, AppError> {
-    match links.get(id).await? {
-        Some(link) if link.owner == user.name.as_str() => Ok(link),
-        _ => Err(AppError::Missing("There is no such link.".to_owned())),
-    }
-}
-
 /// `GET /links/{id}`.
 pub async fn show_one(
     user: SignedIn,
@@ -215,7 +204,7 @@ pub async fn show_one(
     forms: web::Data<FormSigner>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let link = own_link(&user, &links, &id).await?;
+    let link = links.own(user.name.as_str(), &id).await?;
     let folder = link.folder(&user.prefix);
     let mut objects = forms.storage().objects(folder.as_str()).await?;
     objects.sort_by_key(|o| std::cmp::Reverse(o.modified));
@@ -231,7 +220,7 @@ pub async fn show_one(
         })
         .collect();
     render(&LinkPage {
-        layout: context.signed_in(&user, "links"),
+        layout: context.signed_in(&user, Page::Links),
         link: Row::new(&link, crate::db::unix_now()),
         max_size: ByteSize::from_bytes(link.max_size).to_string(),
         files,

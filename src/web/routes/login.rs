@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::see_other;
-use crate::accounts::{LoginLimiter, UserStore};
+use crate::accounts::{Attempt, LoginLimiter, UserStore};
 use crate::web::render::{render, render_with_status};
 use crate::web::{AppError, Csrf, Layout, PageContext, session};
 
@@ -48,22 +48,22 @@ pub async fn submit(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if let Some(seconds) = limiter.retry_after(&name, &client).await? {
-        return Err(AppError::TooManyAttempts(seconds));
-    }
-    let Some(user) = users.authenticate(&name, form.password.clone()).await? else {
-        limiter.failed(&name, &client).await?;
-        tracing::info!(user = %name, %client, "failed sign-in");
-        return render_with_status(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                layout: page.anonymous(),
-                username: name,
-                error: Some("The name or the password is wrong.".to_owned()),
-            },
-        );
+    let check = async || users.authenticate(&name, form.password.clone()).await;
+    let user = match limiter.attempt(&name, &client, check).await? {
+        Attempt::Passed(user) => user,
+        Attempt::Wait(seconds) => return Err(AppError::TooManyAttempts(seconds)),
+        Attempt::Failed => {
+            tracing::info!(user = %name, %client, "failed sign-in");
+            return render_with_status(
+                StatusCode::UNAUTHORIZED,
+                &LoginPage {
+                    layout: page.anonymous(),
+                    username: name,
+                    error: Some("The name or the password is wrong.".to_owned()),
+                },
+            );
+        }
     };
-    limiter.succeeded(&name).await?;
     session::sign_in(page.session(), &user)?;
     tracing::info!(user = %user.name, "signed in");
     Ok(see_other("/upload"))

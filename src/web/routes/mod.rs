@@ -1,18 +1,18 @@
 //! HTTP handlers, one module per resource. `startup` has the one route table.
 
 pub mod admin;
+pub mod api_files;
 pub mod api_links;
-pub mod api_uploads;
 pub mod assets;
 pub mod guest;
 pub mod guest_confirm;
 pub mod links;
 pub mod login;
+pub mod my_files;
 pub mod presign;
 pub mod table;
 pub mod tokens;
-pub mod upload;
-pub mod uploads;
+pub mod upload_page;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
@@ -66,7 +66,7 @@ pub async fn health() -> HttpResponse {
 
 /// Any address with no route.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+    Err(AppError::no_page())
 }
 
 /// The choice `text` names among `choices` (value, label) of a `<select>`, if it is one

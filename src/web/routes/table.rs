@@ -9,20 +9,20 @@ use crate::web::{api, extract};
 /// Every route of the app.
 pub fn route_table(app: &mut web::ServiceConfig) {
     use routes::{
-        api_links, api_uploads, assets, guest, guest_confirm, links, login, presign, tokens,
-        upload, uploads,
+        api_files, api_links, assets, guest, guest_confirm, links, login, my_files, presign,
+        tokens, upload_page,
     };
     // The API first: actix tries routes in this order, and each route with a `{…}`
     // part costs a regex match, so the busiest calls should not wait behind them.
     app.service(
         web::scope("/api")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route("/presign", web::post().to(presign::presign))
             .route("/presign-put", web::post().to(presign::presign_put))
-            .route("/uploads", web::get().to(api_uploads::list))
-            .route("/uploads", web::delete().to(api_uploads::delete))
-            .route("/uploads/download", web::get().to(api_uploads::download))
-            .route("/uploads/confirm", web::post().to(api_uploads::confirm))
+            .route("/uploads", web::get().to(api_files::list))
+            .route("/uploads", web::delete().to(api_files::delete))
+            .route("/uploads/download", web::get().to(api_files::download))
+            .route("/uploads/confirm", web::post().to(api_files::confirm))
             .route("/links", web::post().to(api_links::create))
             .route("/links", web::get().to(api_links::list))
             .route("/links/{id}", web::delete().to(api_links::delete))
@@ -30,16 +30,16 @@ pub fn route_table(app: &mut web::ServiceConfig) {
                 "/openapi.json",
                 web::get().to(crate::web::openapi::openapi_json),
             )
-            .default_service(web::to(routes::not_found)),
+            .default_service(web::to(api::not_found)),
     )
     .route("/healthz", web::get().to(routes::health))
     .route("/metrics", web::get().to(crate::web::metrics::endpoint))
     .route("/", web::get().to(routes::home))
-    .route("/upload", web::get().to(upload::page))
-    .route("/upload/one", web::get().to(upload::one))
-    .route("/uploads", web::get().to(uploads::page))
-    .route("/uploads/download", web::get().to(uploads::download))
-    .route("/uploads/delete", web::post().to(uploads::delete))
+    .route("/upload", web::get().to(upload_page::page))
+    .route("/upload/one", web::get().to(upload_page::one))
+    .route("/uploads", web::get().to(my_files::page))
+    .route("/uploads/download", web::get().to(my_files::download))
+    .route("/uploads/delete", web::post().to(my_files::delete))
     .route("/account/tokens", web::get().to(tokens::page))
     .route("/account/tokens", web::post().to(tokens::create))
     .route(
@@ -58,12 +58,12 @@ pub fn route_table(app: &mut web::ServiceConfig) {
     .route("/u/{token}", web::post().to(guest::unlock))
     .service(
         web::resource("/u/{token}/presign")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route(web::post().to(guest::presign)),
     )
     .service(
         web::resource("/u/{token}/confirm")
-            .wrap(from_fn(api::json_errors))
+            .app_data(api::JsonErrors)
             .route(web::post().to(guest_confirm::confirm)),
     )
     .service(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{see_other, utc_minute};
 use crate::tokens::{TokenError, TokenInfo, TokenStore};
 use crate::web::render::render_with_status;
-use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
+use crate::web::{AppError, Csrf, Layout, Page, PageContext, SignedIn};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -79,7 +79,7 @@ async fn show(
     render_with_status(
         status,
         &TokensPage {
-            layout: context.signed_in(user, "tokens"),
+            layout: context.signed_in(user, Page::Tokens),
             tokens: list.iter().map(|t| Row::new(t, now)).collect(),
             lifetimes: &LIFETIMES,
             new_token,
@@ -126,7 +126,7 @@ pub async fn create(
     match tokens.create(&actor, &user, &form.label, expires).await {
         Ok((_, token)) => show(&user, &context, &tokens, Some(token), None).await,
         Err(TokenError::BadLabel) => {
-            let error = format!("The {}.", TokenError::BadLabel);
+            let error = TokenError::BadLabel.to_string();
             show(
                 &user,
                 &context,

@@ -96,9 +96,9 @@ fn settings(data_dir: PathBuf, options: &Options) -> Settings {
 /// The prefix of the account every test app signs in with.
 const PREFIX: &str = "uploads/";
 /// The account every test app signs in with.
-pub const USER: &str = "guest";
+pub const USER: &str = "tess";
 /// Its password.
-pub const PASSWORD: &str = "guest password 1";
+pub const PASSWORD: &str = "tess password 1";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await

@@ -8,7 +8,7 @@ use time::macros::format_description;
 use crate::accounts::{AuditEntry, UserStore};
 use crate::web::render::render;
 use crate::web::routes::utc_time;
-use crate::web::{Admin, AppError, Layout, PageContext};
+use crate::web::{Admin, AppError, Layout, Page, PageContext};
 
 /// How many entries the page shows.
 const SHOWN: i64 = 200;
@@ -87,7 +87,7 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let entries = users.audit_log(SHOWN).await?;
     render(&AuditPage {
-        layout: context.signed_in(&admin, "audit"),
+        layout: context.signed_in(&admin, Page::Audit),
         history: entries.iter().map(Entry::from).collect(),
     })
 }

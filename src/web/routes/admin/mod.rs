@@ -14,13 +14,6 @@ use super::see_other;
 use crate::accounts::AccountsError;
 use crate::domain::ByteSize;
 
-/// What a new account gets when the form leaves a setting empty.
-#[derive(Debug, Clone, Copy)]
-pub struct AccountDefaults {
-    /// Largest file (`POSTBOX_MAX_SIZE`).
-    pub max_size: ByteSize,
-}
-
 /// `GET /admin`: the user list is the admin's home.
 pub async fn home() -> HttpResponse {
     see_other("/admin/users")
@@ -28,7 +21,7 @@ pub async fn home() -> HttpResponse {
 
 /// A size typed into a form; `label` names the field in the error.
 fn parse_size(label: &str, text: &str) -> Result<ByteSize, String> {
-    ByteSize::parse(text).map_err(|e| format!("{label}: {e}."))
+    ByteSize::parse(text).map_err(|e| format!("{label}: {e}"))
 }
 
 /// A quota typed into a form: empty (or `none`) for no quota.
@@ -55,20 +48,7 @@ fn refusal(error: AccountsError) -> (StatusCode, String) {
             );
         }
     };
-    (status, sentence(&error.to_string()))
-}
-
-/// `the prefix …` → `The prefix ….`
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
+    (status, error.to_string())
 }
 
 /// How a size limit reads in a table: `10 MB`, or `none`.
@@ -94,11 +74,10 @@ mod tests {
     }
 
     #[test]
-    fn turns_store_errors_into_sentences() {
-        assert_eq!(
-            sentence("a user named \"x\" exists"),
-            "A user named \"x\" exists."
-        );
+    fn answers_store_errors_with_their_sentences() {
+        let (status, text) = refusal(AccountsError::Exists("x".to_owned()));
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(text, "A user named \"x\" already exists.");
         let (status, text) = refusal(AccountsError::WeakPassword);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(text.starts_with("The password must be"));

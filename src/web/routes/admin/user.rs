@@ -12,7 +12,7 @@ use super::{parse_quota, parse_size, refusal, see_other};
 use crate::accounts::{User, UserChanges, UserStore, generate_password};
 use crate::domain::KeyPrefix;
 use crate::web::render::render_with_status;
-use crate::web::{Admin, AppError, Csrf, Layout, PageContext, session};
+use crate::web::{Admin, AppError, Csrf, Layout, Page, PageContext, session};
 
 const PASSWORD_CHANGED: &str = "The password is changed, and the account's sessions have ended.";
 
@@ -56,9 +56,7 @@ impl Settings {
 
     fn changes(&self) -> Result<UserChanges, String> {
         Ok(UserChanges {
-            prefix: Some(
-                KeyPrefix::parse(self.prefix.trim()).map_err(|e| format!("Prefix: {e}."))?,
-            ),
+            prefix: Some(KeyPrefix::parse(self.prefix.trim()).map_err(|e| format!("Prefix: {e}"))?),
             max_size: Some(parse_size("Largest file", &self.max_size)?),
             content_type_prefix: Some(self.content_type_prefix.trim().to_owned()),
             quota: Some(parse_quota(&self.quota)?),
@@ -68,7 +66,7 @@ impl Settings {
 }
 
 /// What `POST /admin/users/{name}` does: each button on the page sends one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Action {
     Save,
@@ -132,71 +130,25 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner().into_inner();
     let user = find(&users, &name).await?;
-    let is_self = user.name == admin.name;
     let view = View {
         admin: &admin,
         context: &context,
         users: &users,
         user: &user,
     };
-    let result = match form.action {
-        Action::Save => match form.settings.changes() {
-            Ok(changes) => apply(&users, &admin, &user, changes, "saved").await,
-            Err(error) => Err((StatusCode::BAD_REQUEST, error)),
-        },
-        Action::Disable if is_self => Err((
-            StatusCode::BAD_REQUEST,
-            "You cannot disable your own account: another admin has to.".to_owned(),
-        )),
-        Action::Disable | Action::Enable => {
-            let disable = matches!(form.action, Action::Disable);
-            let changes = UserChanges {
-                disabled: Some(disable),
-                ..UserChanges::default()
-            };
-            let done = if disable { "disabled" } else { "enabled" };
-            apply(&users, &admin, &user, changes, done).await
-        }
-        Action::ResetPassword => {
-            let typed = form.password.filter(|p| !p.expose_secret().is_empty());
-            let generated = typed.is_none();
-            let password = typed.unwrap_or_else(generate_password);
-            match users
-                .set_password(admin.name.as_str(), user.name.as_str(), password.clone())
-                .await
-            {
-                Ok(()) => {
-                    tracing::info!(admin = %admin.name, user = %user.name, "reset a password");
-                    if is_self {
-                        // The reset ended every session of the account, this one too:
-                        // start a new one so the admin stays signed in here.
-                        let renewed = find(&users, user.name.as_str()).await?;
-                        session::sign_in(context.session(), &renewed)?;
-                    }
-                    if generated {
-                        // Shown once, on this answer only: never in a URL or a log.
-                        return view
-                            .render(
-                                Settings::of(&user),
-                                Some(PASSWORD_CHANGED),
-                                None,
-                                Some(password),
-                                StatusCode::OK,
-                            )
-                            .await;
-                    }
-                    Ok("password")
-                }
-                Err(error) => Err(refusal(error)),
-            }
-        }
-    };
-    match result {
-        Ok(done) => Ok(see_other(&format!(
+    match act(&view, &form).await? {
+        Outcome::Done(done) => Ok(see_other(&format!(
             "/admin/users/{}?done={done}",
             user.name
         ))),
-        Err((status, error)) => {
+        // Shown once, on this answer only: never in a URL or a log.
+        Outcome::NewPassword(password) => {
+            let settings = Settings::of(&user);
+            let notice = Some(PASSWORD_CHANGED);
+            view.render(settings, notice, None, Some(password), StatusCode::OK)
+                .await
+        }
+        Outcome::Refused(status, error) => {
             // A refused edit shows what was typed, so nothing is lost.
             let settings = match form.action {
                 Action::Save => form.settings,
@@ -207,11 +159,82 @@ pub async fn update(
     }
 }
 
+/// What a posted action came to.
+enum Outcome {
+    /// Done: the page says so (`?done=`).
+    Done(&'static str),
+    /// The password was reset to this generated one, to be shown once.
+    NewPassword(SecretString),
+    /// Refused, with the status and the sentence the page shows.
+    Refused(StatusCode, String),
+}
+
+impl From<Result<&'static str, (StatusCode, String)>> for Outcome {
+    fn from(result: Result<&'static str, (StatusCode, String)>) -> Self {
+        match result {
+            Ok(done) => Self::Done(done),
+            Err((status, error)) => Self::Refused(status, error),
+        }
+    }
+}
+
+/// Does what `form` asks to the account `view` shows.
+async fn act(view: &View<'_>, form: &UserForm) -> Result<Outcome, AppError> {
+    let (users, admin, user) = (view.users, view.admin, view.user);
+    Ok(match form.action {
+        Action::Save => match form.settings.changes() {
+            Ok(changes) => apply(users, admin, user, changes, "saved").await.into(),
+            Err(error) => Outcome::Refused(StatusCode::BAD_REQUEST, error),
+        },
+        Action::Disable if user.name == admin.name => Outcome::Refused(
+            StatusCode::BAD_REQUEST,
+            "You cannot disable your own account: another admin has to.".to_owned(),
+        ),
+        Action::Disable | Action::Enable => {
+            let disable = matches!(form.action, Action::Disable);
+            let changes = UserChanges {
+                disabled: Some(disable),
+                ..UserChanges::default()
+            };
+            let done = if disable { "disabled" } else { "enabled" };
+            apply(users, admin, user, changes, done).await.into()
+        }
+        Action::ResetPassword => reset_password(view, form.password.clone()).await?,
+    })
+}
+
+/// Sets the password of the account `view` shows to `typed`, or to a generated one.
+async fn reset_password(view: &View<'_>, typed: Option<SecretString>) -> Result<Outcome, AppError> {
+    let (admin, user) = (view.admin, view.user);
+    let typed = typed.filter(|p| !p.expose_secret().is_empty());
+    let generated = typed.is_none();
+    let password = typed.unwrap_or_else(generate_password);
+    let set = view
+        .users
+        .set_password(admin.name.as_str(), user.name.as_str(), password.clone())
+        .await;
+    if let Err(error) = set {
+        let (status, error) = refusal(error);
+        return Ok(Outcome::Refused(status, error));
+    }
+    tracing::info!(admin = %admin.name, user = %user.name, "reset a password");
+    if user.name == admin.name {
+        // The reset ended every session of the account, this one too: start a new
+        // one so the admin stays signed in here.
+        let renewed = find(view.users, user.name.as_str()).await?;
+        session::sign_in(view.context.session(), &renewed)?;
+    }
+    Ok(match generated {
+        true => Outcome::NewPassword(password),
+        false => Outcome::Done("password"),
+    })
+}
+
 async fn find(users: &UserStore, name: &str) -> Result<User, AppError> {
     users
         .get(name)
         .await?
-        .ok_or_else(|| AppError::Missing(format!("There is no user named {name:?}.")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user named {name:?}.")))
 }
 
 async fn apply(
@@ -250,7 +273,7 @@ impl View<'_> {
         render_with_status(
             status,
             &UserPage {
-                layout: self.context.signed_in(self.admin, "users"),
+                layout: self.context.signed_in(self.admin, Page::Users),
                 name: self.user.name.to_string(),
                 role: self.user.role.as_str(),
                 disabled: self.user.disabled,

@@ -6,7 +6,7 @@ use askama::Template;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::{AccountDefaults, parse_quota, parse_size, refusal, see_other, shown};
+use super::{parse_quota, parse_size, refusal, see_other, shown};
 use std::collections::HashMap;
 
 use crate::accounts::{NewUser, Role, User, UserStore};
@@ -14,7 +14,8 @@ use crate::domain::{KeyPrefix, Username};
 use crate::files::Files;
 use crate::usage::Usage;
 use crate::web::render::render_with_status;
-use crate::web::{Admin, AppError, Csrf, Layout, PageContext};
+use crate::web::state::AccountDefaults;
+use crate::web::{Admin, AppError, Csrf, Layout, Page, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -79,10 +80,10 @@ pub struct NewUserForm {
 impl NewUserForm {
     /// The account this form describes, or the first thing wrong with it.
     fn parse(&self, defaults: &AccountDefaults) -> Result<NewUser, String> {
-        let name = Username::parse(&self.name).map_err(|e| format!("Name: {e}."))?;
+        let name = Username::parse(&self.name).map_err(|e| format!("Name: {e}"))?;
         let prefix = match self.prefix.trim() {
             "" => KeyPrefix::for_user(&name),
-            given => KeyPrefix::parse(given).map_err(|e| format!("Prefix: {e}."))?,
+            given => KeyPrefix::parse(given).map_err(|e| format!("Prefix: {e}"))?,
         };
         let max_size = match self.max_size.trim() {
             "" => defaults.max_size,
@@ -182,7 +183,7 @@ async fn page(
     render_with_status(
         status,
         &UsersPage {
-            layout: context.signed_in(admin, "users"),
+            layout: context.signed_in(admin, Page::Users),
             users: accounts.iter().map(|user| Row::new(user, &usage)).collect(),
             form,
             default_max_size: defaults.max_size.exact(),

@@ -13,9 +13,9 @@ use time::format_description::well_known::Rfc3339;
 use crate::config::UploadMethod;
 use crate::domain::FileName;
 use crate::policy::PostForm;
-use crate::signing::{DEFAULT_CONTENT_TYPE, FormFile, FormSigner, Uploader};
+use crate::signing::{FormFile, FormSigner, Uploader};
 use crate::web::render::render;
-use crate::web::{AppError, Layout, PageContext, SignedIn};
+use crate::web::{AppError, Layout, Page, PageContext, SignedIn};
 
 #[derive(Template)]
 #[template(path = "upload.html")]
@@ -95,7 +95,7 @@ pub async fn page(
     method: web::Data<UploadMethod>,
 ) -> Result<HttpResponse, AppError> {
     let uploader = forms.uploader(&user).await?;
-    let layout = page.signed_in(&user, "upload");
+    let layout = page.signed_in(&user, Page::Upload);
     if **method == UploadMethod::Put {
         // Each file gets its own PUT URL from the script; the page signs nothing.
         let mut view = UploadPage::new(layout, &uploader, None);
@@ -135,19 +135,9 @@ pub async fn one(
     // Some browsers send a whole client path; the name is its last part.
     let given = query.file.rsplit(['/', '\\']).next().unwrap_or_default();
     let name = FileName::parse(given)
-        .map_err(|e| AppError::BadRequest(format!("Choose a file first: {e}.")))?;
-    let uploader = forms.uploader(&user).await?;
-    let content_type = match uploader.content_type_prefix.as_str() {
-        "" => DEFAULT_CONTENT_TYPE,
-        prefix => prefix,
-    };
-    let file = FormFile::Named {
-        name: &name,
-        content_type,
-        size: None,
-    };
-    let form = forms.sign(&uploader, file).await?;
-    let mut view = UploadPage::new(page.signed_in(&user, "upload"), &uploader, Some(&form));
+        .map_err(|e| AppError::BadRequest(format!("Choose a file first. {e}")))?;
+    let (uploader, form) = forms.sign_named(&user, &name).await?;
+    let mut view = UploadPage::new(page.signed_in(&user, Page::Upload), &uploader, Some(&form));
     view.one_file = Some(name.to_string());
     render(&view)
 }

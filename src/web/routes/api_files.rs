@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::my_files::{DOWNLOAD_LINK_TTL, KeyParam};
 use super::rfc3339;
-use super::uploads::{DOWNLOAD_LINK_TTL, KeyParam};
 use crate::files::{Cursor, Files, file_name};
 use crate::signing::FormSigner;
-use crate::web::api::ErrorBody;
-use crate::web::{AppError, Csrf, SignedIn};
+use crate::web::api::{ApiError, ErrorBody};
+use crate::web::{Csrf, SignedIn};
 
 /// Which page: from the newest, or after the `next` of the page before.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -86,7 +86,7 @@ pub async fn list(
     user: SignedIn,
     files: web::Data<Files>,
     query: web::Query<ListParam>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let after = Cursor::parse_after(query.after.as_deref(), &user)?;
     let page = files.page(&user, after.as_ref()).await?;
     let uploads = page
@@ -127,7 +127,7 @@ pub async fn download(
     user: SignedIn,
     files: web::Data<Files>,
     query: web::Query<KeyParam>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let url = files
         .download_link(&user, &query.key, DOWNLOAD_LINK_TTL)
         .await?;
@@ -160,7 +160,7 @@ pub async fn confirm(
     user: SignedIn,
     files: web::Data<Files>,
     body: Csrf<web::Json<KeyParam>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let object = files.confirm(&user, &body.key).await?;
     Ok(HttpResponse::Ok().json(Confirmed {
         key: object.key,
@@ -191,7 +191,7 @@ pub async fn delete(
     files: web::Data<Files>,
     forms: web::Data<FormSigner>,
     query: Csrf<web::Query<KeyParam>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     files
         .delete(user.name.as_str(), &user, &query.key, forms.now())
         .await?;

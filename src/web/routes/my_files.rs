@@ -1,6 +1,6 @@
 //! `GET /uploads` (the signed-in person's files, newest first, 50 a page, with
 //! download links and delete buttons), `GET /uploads/download?key=…` and
-//! `POST /uploads/delete`. Their JSON twins are in `api_uploads.rs`.
+//! `POST /uploads/delete`. Their JSON twins are in `api_files.rs`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use crate::signing::FormSigner;
 use crate::storage::StoredObject;
 use crate::usage::Freed;
 use crate::web::render::render;
-use crate::web::{AppError, Csrf, Layout, PageContext, SignedIn};
+use crate::web::{AppError, Csrf, Layout, Page, PageContext, SignedIn};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -25,7 +25,7 @@ pub const DOWNLOAD_LINK_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Template)]
 #[template(path = "uploads.html")]
-struct UploadsPage {
+struct MyFilesPage {
     layout: Layout,
     flash: Option<String>,
     prefix: String,
@@ -101,8 +101,8 @@ pub async fn page(
             .collect(),
         false => HashMap::new(),
     };
-    render(&UploadsPage {
-        layout: page.signed_in(&user, "uploads"),
+    render(&MyFilesPage {
+        layout: page.signed_in(&user, Page::MyFiles),
         flash: page.take_flash(),
         prefix: prefix.to_string(),
         files: found
