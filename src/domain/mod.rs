@@ -8,6 +8,7 @@ mod lifetime;
 mod object_key;
 mod origin;
 mod policy_ttl;
+mod random;
 mod timeout;
 mod username;
 
@@ -18,5 +19,8 @@ pub use lifetime::Lifetime;
 pub use object_key::{MAX_KEY_BYTES, ObjectKey, ObjectKeyError, check_list_prefix};
 pub use origin::origin;
 pub use policy_ttl::PolicyTtl;
+pub use random::{
+    ALPHANUMERIC, HEX, LOWERCASE_ALPHANUMERIC, UPPERCASE_ALPHANUMERIC, fill_random, random_text,
+};
 pub use timeout::Timeout;
 pub use username::Username;

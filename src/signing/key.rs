@@ -1,8 +1,8 @@
 //! The unique part of every key postbox signs.
 
-use rand::Rng;
 use time::OffsetDateTime;
 
+use crate::domain::fill_random;
 use crate::policy::timefmt;
 
 /// The characters of the unique part, in ASCII order (so ids sort as their times do),
@@ -28,10 +28,7 @@ pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
         *slot = ALPHABET[(rest % ALPHABET.len() as u64) as usize];
         rest /= ALPHABET.len() as u64;
     }
-    let mut rng = rand::rng();
-    for slot in &mut id[TIME_CHARS..] {
-        *slot = ALPHABET[rng.random_range(0..ALPHABET.len())];
-    }
+    fill_random(ALPHABET, &mut id[TIME_CHARS..]);
     let id = std::str::from_utf8(&id).expect("the alphabet is ASCII");
     format!("{date}/{id}/{file_name}")
 }
