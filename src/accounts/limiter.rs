@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::AccountsError;
 use crate::db::{Database, unix_now};
+use crate::domain::to_u64;
 
 /// Counts failed sign-ins per account and per client; past the limit, more attempts
 /// wait. Kept in the database, so every instance sees the same counts.
@@ -62,7 +63,7 @@ impl LoginLimiter {
             };
             let left = started + window - now;
             if failures >= i64::from(limit) && left > 0 {
-                wait = wait.max(Some(left as u64));
+                wait = wait.max(Some(to_u64(left)));
             }
         }
         Ok(wait)

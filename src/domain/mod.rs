@@ -3,6 +3,7 @@
 mod byte_size;
 mod duration;
 mod file_name;
+mod int;
 mod key_prefix;
 mod lifetime;
 mod object_key;
@@ -14,6 +15,7 @@ mod username;
 
 pub use byte_size::ByteSize;
 pub use file_name::{FileName, FileNameError};
+pub use int::{to_i64, to_u64, to_usize};
 pub use key_prefix::{KeyPrefix, KeyPrefixError};
 pub use lifetime::Lifetime;
 pub use object_key::{MAX_KEY_BYTES, ObjectKey, ObjectKeyError, check_list_prefix};

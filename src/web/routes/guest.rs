@@ -108,7 +108,7 @@ pub async fn page(
     users: web::Data<UserStore>,
     forms: web::Data<FormSigner>,
 ) -> Result<HttpResponse, AppError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
     if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
         return render(&PasswordPage {
@@ -161,7 +161,7 @@ pub async fn unlock(
         .get("token")
         .unwrap_or_default()
         .to_owned();
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
     let account = format!("link:{}", link.id);
     let client = request
@@ -200,7 +200,7 @@ pub async fn presign(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, AppError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
     require_unlocked(&link, context.session(), now)?;
     settle(&link, &links, &forms, now).await?;
@@ -209,7 +209,7 @@ pub async fn presign(
     uploader.max_size = uploader.max_size.min(ByteSize::from_bytes(link.max_size));
     let (name, content_type) = described(&uploader, &request)?;
     let size = request.size;
-    let key_suffix = unique_key_suffix(forms.clock_now(), name.as_str());
+    let key_suffix = unique_key_suffix(forms.clock().now(), name.as_str());
     let key = format!("{}{key_suffix}", uploader.prefix);
     // A second later than the form itself, so the hold never ends before the form.
     let expires_at = forms.expiry_from_now() + 1;

@@ -28,7 +28,7 @@ pub async fn confirm(
     session: actix_session::Session,
     body: Csrf<web::Json<ConfirmBody>>,
 ) -> Result<HttpResponse, AppError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = open_link(&token, &links, &users, now).await?;
     require_unlocked(&link, &session, now)?;
     let folder = link.folder(&owner.prefix);
