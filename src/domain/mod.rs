@@ -1,4 +1,6 @@
-//! Validated values: once a value has one of these types, it is valid.
+//! Validated values: once a value has one of these types, it is valid. Beside them,
+//! what every layer draws on: random text (`random_text`) and integer conversions
+//! that saturate (`to_i64`, `to_u64`, `to_usize`).
 
 mod byte_size;
 mod duration;
