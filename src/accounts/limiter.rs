@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::AccountsError;
 use crate::db::{Database, unix_now};
-use crate::domain::to_u64;
+use crate::domain::{to_i64, to_u64};
 
 /// Counts failed sign-ins per account and per client; past the limit, more attempts
 /// wait. Kept in the database, so every instance sees the same counts.
@@ -103,7 +103,8 @@ impl LoginLimiter {
     }
 
     fn window_secs(&self) -> i64 {
-        i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX / 2)
+        // Bounded so that a start time plus the window cannot overflow.
+        to_i64(self.window.as_secs()).min(i64::MAX / 2)
     }
 }
 
