@@ -96,7 +96,7 @@ impl Application {
         // Keeps the local bucket running as long as the app.
         let _local_bucket = self.local_bucket;
         // Accounts are remembered between requests while the change counter is read
-        // a few times a second (accounts::fresh); the reading stops with the server.
+        // a few times a second (accounts::cache); the reading stops with the server.
         let watch = self.users.freshness().clone().watch(self.db);
         tokio::select! {
             served = self.server => served?,

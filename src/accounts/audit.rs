@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::{AccountsError, User};
 use crate::db::Database;
-use crate::domain::Username;
+use crate::domain::{HEX, Username, random_text};
 
 /// One entry of the audit log.
 #[derive(Debug, Clone)]
@@ -74,9 +74,9 @@ async fn insert(
     // starts with the time in fixed-width nanoseconds, so entries written within one
     // second still list newest first.
     let id = format!(
-        "{:024x}{:016x}",
+        "{:024x}{}",
         now.unix_timestamp_nanos(),
-        rand::random::<u64>()
+        random_text(HEX, 16)
     );
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor, action, subject, before_state, after_state) \

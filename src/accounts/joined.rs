@@ -1,13 +1,27 @@
 //! The hot path of every signed-in request: the account behind it, from memory while
-//! [`fresh`](super::fresh) says it is fresh; and an account read together with a row of
+//! [`cache`](super::cache) says it is fresh; and an account read together with a row of
 //! another table that names it, in one query (a request signed in by an API token reads
 //! both at once).
 
 use sqlx::any::AnyRow;
 
-use super::fresh::Freshness;
+use super::cache::Freshness;
 use super::store::{COLUMNS, from_row};
 use super::{AccountsError, User, UserStore};
+
+/// A table whose rows each name one account, for [`UserStore::get_joined`].
+#[derive(Debug, Clone, Copy)]
+pub struct AccountJoin<'a> {
+    /// The table's name.
+    pub table: &'a str,
+    /// Its column holding the account's name.
+    pub owner: &'a str,
+    /// Its column a row is found by.
+    pub key: &'a str,
+    /// Its columns to read, as in a `SELECT` list (`a, b, c`); none named like an
+    /// account's.
+    pub columns: &'a str,
+}
 
 impl UserStore {
     /// Whether what this store remembers may be used: [`Freshness::watch`] keeps it so
@@ -35,23 +49,27 @@ impl UserStore {
         self.memory.put(generation, user.name.to_string(), user);
     }
 
-    /// The account joined as `u` by `from_where` (a `FROM … JOIN users u ON … WHERE …`
-    /// clause written by the caller, with one parameter `$1` bound to `key`), and the
-    /// whole row, whose `extra` columns (none named like an account's) the caller reads.
-    /// The account is remembered as [`UserStore::signed_in`] does; `generation` is
-    /// [`Freshness::generation`](super::fresh::Freshness::generation) taken before.
+    /// The row of `join.table` whose `join.key` column equals `key`, with the account
+    /// it names, in one query: the account, and the whole row, whose `join.columns` the
+    /// caller reads. The account is remembered as [`UserStore::signed_in`] does;
+    /// `generation` is [`Freshness::generation`](super::cache::Freshness::generation)
+    /// taken before.
     pub async fn get_joined(
         &self,
-        extra: &str,
-        from_where: &str,
+        join: &AccountJoin<'_>,
         key: &str,
         generation: Option<u64>,
     ) -> Result<Option<(User, AnyRow)>, AccountsError> {
-        let columns: Vec<String> = COLUMNS
-            .split(", ")
-            .map(|column| format!("u.{column}"))
-            .collect();
-        let sql = format!("SELECT {}, {extra} {from_where}", columns.join(", "));
+        let account = COLUMNS.split(", ").map(|column| format!("u.{column}"));
+        let theirs = join.columns.split(", ").map(|column| format!("t.{column}"));
+        let columns: Vec<String> = account.chain(theirs).collect();
+        let sql = format!(
+            "SELECT {} FROM {} t JOIN users u ON u.name = t.{} WHERE t.{} = $1",
+            columns.join(", "),
+            join.table,
+            join.owner,
+            join.key
+        );
         let row = sqlx::query(&sql)
             .bind(key)
             .fetch_optional(self.db.pool())

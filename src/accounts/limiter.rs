@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::AccountsError;
 use crate::db::{Database, unix_now};
+use crate::domain::{to_i64, to_u64};
 
 /// What an [attempt](LoginLimiter::attempt) came to.
 #[derive(Debug)]
@@ -73,7 +74,7 @@ impl LoginLimiter {
             };
             let left = started + window - now;
             if failures >= i64::from(limit) && left > 0 {
-                wait = wait.max(Some(left as u64));
+                wait = wait.max(Some(to_u64(left)));
             }
         }
         Ok(wait)
@@ -137,7 +138,8 @@ impl LoginLimiter {
     }
 
     fn window_secs(&self) -> i64 {
-        i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX / 2)
+        // Bounded so that a start time plus the window cannot overflow.
+        to_i64(self.window.as_secs()).min(i64::MAX / 2)
     }
 }
 

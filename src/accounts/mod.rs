@@ -4,23 +4,24 @@
 
 mod audit;
 mod bootstrap;
+pub mod cache;
 mod error;
-pub mod fresh;
+mod issued;
 mod joined;
 mod limiter;
 mod password;
-mod secrets;
 mod store;
 mod user;
 
 pub use audit::AuditEntry;
 pub use bootstrap::ensure_first_admin;
 pub use error::AccountsError;
+pub use issued::{MAX_LABEL_LEN, label, new_public_id, new_secret, secret_hash};
+pub use joined::AccountJoin;
 pub use limiter::{Attempt, LoginLimiter};
 pub use password::{
     MIN_PASSWORD_LEN, check as check_password, generate_password, hash as hash_password,
     verify as verify_password,
 };
-pub use secrets::{MAX_LABEL_LEN, label, new_public_id, new_secret, secret_hash};
 pub use store::UserStore;
 pub use user::{MAX_CONTENT_TYPE_PREFIX_LEN, NewUser, Role, User, UserChanges};

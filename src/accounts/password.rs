@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use secrecy::{ExposeSecret, SecretString};
 
 use super::AccountsError;
+use crate::domain::{ALPHANUMERIC, random_text};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -54,7 +55,7 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         Argon2::default()
-            .hash_password(rand::random::<u64>().to_string().as_bytes(), &salt)
+            .hash_password(random_text(ALPHANUMERIC, 20).as_bytes(), &salt)
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
@@ -62,6 +63,5 @@ fn dummy_hash() -> &'static str {
 
 /// A random password for a first admin or a reset: 20 characters, easy to type.
 pub fn generate_password() -> SecretString {
-    use rand::distr::{Alphanumeric, SampleString};
-    SecretString::from(Alphanumeric.sample_string(&mut rand::rng(), 20))
+    SecretString::from(random_text(ALPHANUMERIC, 20))
 }

@@ -6,17 +6,17 @@ use sqlx::any::AnyRow;
 
 use std::sync::Arc;
 
-use super::fresh::{Freshness, Memory, commit_change};
+use super::cache::{Freshness, Memory, commit_change};
 use super::user::check_limits;
 use super::{AccountsError, AuditEntry, NewUser, Role, User, UserChanges, audit, password};
 use crate::db::{Database, unix_now};
-use crate::domain::{ByteSize, KeyPrefix, Username};
+use crate::domain::{ByteSize, KeyPrefix, Username, to_i64, to_u64};
 
 pub(super) const COLUMNS: &str =
     "name, role, prefix, max_size, content_type_prefix, quota, disabled, session_epoch";
 
 /// Accounts in the database, and what this instance remembers of them (see
-/// [`fresh`](super::fresh)). Clones share the memory.
+/// [`cache`](super::cache)). Clones share the memory.
 #[derive(Clone)]
 pub struct UserStore {
     pub(super) db: Database,
@@ -77,9 +77,9 @@ impl UserStore {
         .bind(hash)
         .bind(new.role.as_str())
         .bind(new.prefix.as_str())
-        .bind(to_i64(new.max_size))
+        .bind(to_i64(new.max_size.bytes()))
         .bind(new.content_type_prefix.as_str())
-        .bind(new.quota.map(to_i64))
+        .bind(new.quota.map(|q| to_i64(q.bytes())))
         .bind(now)
         .execute(self.db.pool())
         .await
@@ -121,9 +121,9 @@ impl UserStore {
              disabled = $5, session_epoch = $6, role = $7, updated_at = $8 WHERE name = $9",
         )
         .bind(after.prefix.as_str())
-        .bind(to_i64(after.max_size))
+        .bind(to_i64(after.max_size.bytes()))
         .bind(after.content_type_prefix.as_str())
-        .bind(after.quota.map(to_i64))
+        .bind(after.quota.map(|q| to_i64(q.bytes())))
         .bind(i64::from(after.disabled))
         .bind(after.session_epoch)
         .bind(after.role.as_str())
@@ -276,18 +276,12 @@ pub(super) fn from_row(row: &AnyRow) -> Result<User, AccountsError> {
         role: Role::from_stored(&row.try_get::<String, _>("role")?),
         prefix: KeyPrefix::parse(&prefix)
             .map_err(|e| corrupt(format!("the stored prefix of {name:?} is invalid: {e}")))?,
-        max_size: size(row.try_get("max_size")?),
+        max_size: ByteSize::from_bytes(row.try_get::<i64, _>("max_size").map(to_u64)?),
         content_type_prefix: row.try_get("content_type_prefix")?,
-        quota: row.try_get::<Option<i64>, _>("quota")?.map(size),
+        quota: row
+            .try_get::<Option<i64>, _>("quota")?
+            .map(|quota| ByteSize::from_bytes(to_u64(quota))),
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         session_epoch: row.try_get("session_epoch")?,
     })
-}
-
-fn size(stored: i64) -> ByteSize {
-    ByteSize::from_bytes(stored.max(0).unsigned_abs())
-}
-
-fn to_i64(size: ByteSize) -> i64 {
-    i64::try_from(size.bytes()).unwrap_or(i64::MAX)
 }

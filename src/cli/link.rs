@@ -34,28 +34,7 @@ pub struct LinkCommand {
 #[derive(Debug, Subcommand)]
 enum LinkAction {
     /// Make a guest upload link for an account; prints its URL alone.
-    Create {
-        /// The account whose space guests upload into.
-        name: Username,
-        /// What the link is for (guests see it).
-        #[arg(long, default_value = "Files for me")]
-        label: String,
-        /// Largest file (default: the account's own limit).
-        #[arg(long)]
-        max_size: Option<ByteSize>,
-        /// Most files (default 100).
-        #[arg(long)]
-        max_files: Option<u64>,
-        /// Most bytes in all (default: the account's quota, or 1 GB).
-        #[arg(long)]
-        max_total: Option<ByteSize>,
-        /// How long it works: 90s, 10m, 12h, 7d (default 7d, at most 30d).
-        #[arg(long)]
-        expires_in: Option<Lifetime>,
-        /// Read a password guests must give first from standard input.
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Create(CreateArgs),
     /// List an account's links (never their tokens).
     List {
         /// The account.
@@ -69,6 +48,31 @@ enum LinkAction {
         /// The ID (first column of `link list`) or the URL.
         link: String,
     },
+}
+
+// `link create`'s arguments; the variant's comment is its help.
+#[derive(Debug, Args)]
+struct CreateArgs {
+    /// The account whose space guests upload into.
+    name: Username,
+    /// What the link is for (guests see it).
+    #[arg(long, default_value = "Files for me")]
+    label: String,
+    /// Largest file (default: the account's own limit).
+    #[arg(long)]
+    max_size: Option<ByteSize>,
+    /// Most files (default 100).
+    #[arg(long)]
+    max_files: Option<u64>,
+    /// Most bytes in all (default: the account's quota, or 1 GB).
+    #[arg(long)]
+    max_total: Option<ByteSize>,
+    /// How long it works: 90s, 10m, 12h, 7d (default 7d, at most 30d).
+    #[arg(long)]
+    expires_in: Option<Lifetime>,
+    /// Read a password guests must give first from standard input.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 fn row(link: &Link, now: i64) -> String {
@@ -90,67 +94,71 @@ pub async fn run(command: LinkCommand) -> anyhow::Result<String> {
     let db = Database::connect(&command.database.url()).await?;
     let users = UserStore::new(db.clone());
     let links = LinkStore::new(db, users.clone());
-    let actor = super::user::actor();
-    let base = command
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", command.listen));
     match command.action {
-        LinkAction::Create {
-            name,
-            label,
-            max_size,
-            max_files,
-            max_total,
-            expires_in,
-            password_stdin,
-        } => {
-            let owner = super::user::account(&users, &name).await?;
-            let new = NewLink {
-                label,
-                max_size,
-                max_files,
-                max_total,
-                lifetime_secs: expires_in.map(|l| l.duration().as_secs()),
-                password: if password_stdin {
-                    Some(super::user::read_password()?)
-                } else {
-                    None
-                },
-            };
-            let (_, token) = links.create(&actor, &owner, new).await?;
-            Ok(crate::links::url(&base, &token))
+        LinkAction::Create(args) => {
+            let base = command
+                .public_url
+                .unwrap_or_else(|| format!("http://{}", command.listen));
+            create(&links, &users, args, &base).await
         }
-        LinkAction::List { name, json } => {
-            let list = links.list(name.as_str()).await?;
-            if json {
-                return Ok(serde_json::to_string_pretty(&list)?);
-            }
-            let now = crate::db::unix_now();
-            let mut out = format!(
-                "{:<14} {:<8} {:>13} {:>21} {}",
-                "ID", "STATE", "FILES", "BYTES", "LABEL"
-            );
-            for link in &list {
-                out.push('\n');
-                out.push_str(&row(link, now));
-            }
-            Ok(out)
-        }
-        LinkAction::Revoke { link } => {
-            let id = match crate::links::token_in(&link) {
-                Some(token) => links
-                    .by_token(token)
-                    .await?
-                    .map(|found| found.id)
-                    .ok_or_else(|| anyhow::anyhow!("there is no link with that URL"))?,
-                None => link,
-            };
-            let revoked = links.revoke(&actor, &id, None).await?;
-            Ok(format!(
-                "revoked {} ({}) of {}",
-                revoked.id, revoked.label, revoked.owner
-            ))
-        }
+        LinkAction::List { name, json } => list(&links, &name, json).await,
+        LinkAction::Revoke { link } => revoke(&links, link).await,
     }
+}
+
+async fn create(
+    links: &LinkStore,
+    users: &UserStore,
+    args: CreateArgs,
+    base: &str,
+) -> anyhow::Result<String> {
+    let owner = super::user::account(users, &args.name).await?;
+    let new = NewLink {
+        label: args.label,
+        max_size: args.max_size,
+        max_files: args.max_files,
+        max_total: args.max_total,
+        lifetime_secs: args.expires_in.map(|l| l.duration().as_secs()),
+        password: if args.password_stdin {
+            Some(super::user::read_password()?)
+        } else {
+            None
+        },
+    };
+    let (_, token) = links.create(&super::user::actor(), &owner, new).await?;
+    Ok(crate::links::url(base, &token))
+}
+
+async fn list(links: &LinkStore, name: &Username, json: bool) -> anyhow::Result<String> {
+    let list = links.list(name.as_str()).await?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&list)?);
+    }
+    let now = crate::db::unix_now();
+    let mut out = format!(
+        "{:<14} {:<8} {:>13} {:>21} {}",
+        "ID", "STATE", "FILES", "BYTES", "LABEL"
+    );
+    for link in &list {
+        out.push('\n');
+        out.push_str(&row(link, now));
+    }
+    Ok(out)
+}
+
+/// Revokes the link `link` names: its ID or its whole URL.
+async fn revoke(links: &LinkStore, link: String) -> anyhow::Result<String> {
+    let id = match crate::links::token_in(&link) {
+        Some(token) => links
+            .by_token(token)
+            .await?
+            .map(|found| found.id)
+            .ok_or_else(|| anyhow::anyhow!("there is no link with that URL"))?,
+        None => link,
+    };
+    let revoked = links.revoke(&super::user::actor(), &id, None).await?;
+    Ok(format!(
+        "revoked {} ({}) of {}",
+        revoked.id, revoked.label, revoked.owner
+    ))
 }

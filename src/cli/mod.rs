@@ -161,73 +161,50 @@ impl std::str::FromStr for S3Url {
 
 /// Runs the command line; the exit status to end with.
 pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
-    if let Some(Command::Doctor(command)) = cli.command {
-        return doctor::run(command).await;
-    }
-    run_command(cli).await?;
+    let output = match cli.command {
+        // Reported like any flag error (and exit code 2), as `postbox serve` would.
+        None => return serve(Settings::from_env().unwrap_or_else(|e| e.exit())).await,
+        Some(Command::Serve(settings)) => return serve(*settings).await,
+        Some(Command::Doctor(command)) => return doctor::run(command).await,
+        Some(Command::User(command)) => user::run(command).await?,
+        Some(Command::Link(command)) => link::run(command).await?,
+        Some(Command::Token(command)) => token::run(command).await?,
+        Some(Command::Usage(command)) => usage::run(command).await?,
+        Some(Command::Presign(Presign::Post(args))) => presign_post(&args).await?,
+        Some(Command::Presign(Presign::Get(args))) => presign_get(&args).await?,
+        Some(Command::Presign(Presign::Put(args))) => presign_put(&args).await?,
+    };
+    println!("{output}");
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-async fn run_command(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        // Reported like any flag error (and exit code 2), as `postbox serve` would.
-        None => serve(Settings::from_env().unwrap_or_else(|e| e.exit())).await,
-        Some(Command::Serve(settings)) => serve(*settings).await,
-        Some(Command::User(command)) => {
-            println!("{}", user::run(command).await?);
-            Ok(())
-        }
-        Some(Command::Doctor(_)) => unreachable!("run answers doctor itself"),
-        Some(Command::Link(command)) => {
-            println!("{}", link::run(command).await?);
-            Ok(())
-        }
-        Some(Command::Token(command)) => {
-            println!("{}", token::run(command).await?);
-            Ok(())
-        }
-        Some(Command::Usage(command)) => {
-            println!("{}", usage::run(command).await?);
-            Ok(())
-        }
-        Some(Command::Presign(Presign::Post(args))) => {
-            println!("{}", presign_post(&args).await?);
-            Ok(())
-        }
-        Some(Command::Presign(Presign::Get(args))) => {
-            let storage =
-                Storage::from_env(&args.object.bucket, args.target.force_path_style).await;
-            let url = storage
-                .presign_get(
-                    &args.object.key,
-                    args.expires_in.duration(),
-                    args.download_as.as_deref(),
-                )
-                .await?;
-            println!("{url}");
-            Ok(())
-        }
-        Some(Command::Presign(Presign::Put(args))) => {
-            let storage =
-                Storage::from_env(&args.object.bucket, args.target.force_path_style).await;
-            let url = storage
-                .presign_put(
-                    &args.object.key,
-                    args.expires_in.duration(),
-                    args.content_type.as_deref(),
-                    args.content_length,
-                )
-                .await?;
-            println!("{url}");
-            Ok(())
-        }
-    }
-}
-
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings) -> anyhow::Result<std::process::ExitCode> {
     let app = Application::build(settings).await?;
     app.run_until_stopped().await?;
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn presign_get(args: &PresignGet) -> anyhow::Result<String> {
+    let storage = Storage::from_env(&args.object.bucket, args.target.force_path_style).await;
+    Ok(storage
+        .presign_get(
+            &args.object.key,
+            args.expires_in.duration(),
+            args.download_as.as_deref(),
+        )
+        .await?)
+}
+
+async fn presign_put(args: &PresignPut) -> anyhow::Result<String> {
+    let storage = Storage::from_env(&args.object.bucket, args.target.force_path_style).await;
+    Ok(storage
+        .presign_put(
+            &args.object.key,
+            args.expires_in.duration(),
+            args.content_type.as_deref(),
+            args.content_length,
+        )
+        .await?)
 }
 
 async fn presign_post(args: &PresignPost) -> anyhow::Result<String> {

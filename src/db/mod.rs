@@ -42,6 +42,9 @@ const SQLITE_PRAGMAS: [&str; 3] = [
     "PRAGMA cache_size = -1024",
 ];
 
+/// A transaction on the database.
+pub type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+
 /// A connection pool with the schema migrated.
 #[derive(Clone)]
 pub struct Database {
@@ -84,7 +87,7 @@ impl Database {
             // commit appends to the log instead of rewriting a journal; `synchronous =
             // NORMAL` syncs at checkpoints, not on every commit (safe against a crash of
             // the app; after a power loss the last commits may be rolled back, never
-            // half-applied). `cache_size`: 1 MiB of pages per connection instead of 2
+            // half-applied). `cache_size`: 1 MiB of pages per connection, not the default 2
             // (another connection's commit empties it anyway; the OS caches the file).
             // Checkpoints run beside the writers, not in their commits (see checkpoints).
             .after_connect(move |connection, _| {
@@ -143,7 +146,7 @@ impl Database {
     /// A transaction that will write: on SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`, waiting its turn), so a read followed by a write cannot fail
     /// with "database is locked" when another writer got in between.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pub async fn begin_write(&self) -> Result<Transaction, sqlx::Error> {
         if self.sqlite {
             self.pool.begin_with("BEGIN IMMEDIATE").await
         } else {
@@ -224,17 +227,20 @@ mod tests {
                 .fetch_one(&mut *connection)
                 .await
                 .unwrap()
-                .get(0);
+                .try_get(0)
+                .unwrap();
             let sync: i64 = sqlx::query("PRAGMA synchronous")
                 .fetch_one(&mut *connection)
                 .await
                 .unwrap()
-                .get(0);
+                .try_get(0)
+                .unwrap();
             let pages: i64 = sqlx::query("PRAGMA wal_autocheckpoint")
                 .fetch_one(&mut *connection)
                 .await
                 .unwrap()
-                .get(0);
+                .try_get(0)
+                .unwrap();
             assert_eq!(
                 (mode.as_str(), sync, pages),
                 ("wal", 1, 0),

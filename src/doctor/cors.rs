@@ -105,6 +105,12 @@ impl Doctor {
                  the rule in docs/deploy.md by hand.",
             );
         }
+        self.add_rule(origin, rules, &lacking).await
+    }
+
+    /// Adds the rule [`rule_for`] makes for `origin` to the bucket's `rules`, which
+    /// lack it as `lacking` says.
+    async fn add_rule(&self, origin: &str, rules: Vec<CorsRule>, lacking: &str) -> Check {
         let kept = rules.len();
         let mut fixed = rules;
         fixed.push(rule_for(origin));

@@ -6,8 +6,8 @@
 use time::OffsetDateTime;
 
 use super::{Check, Doctor};
-use crate::domain::{KeyPrefix, PolicyTtl};
-use crate::policy::{PolicySigner, UploadRules};
+use crate::domain::{HEX, KeyPrefix, PolicyTtl, random_text};
+use crate::policy::{PolicySigner, PostForm, UploadRules};
 
 const NAME: &str = "post";
 /// Where probes land (each is deleted at once).
@@ -15,50 +15,10 @@ pub const PROBE_PREFIX: &str = "postbox-doctor/";
 
 impl Doctor {
     pub(super) async fn probe(&self) -> Check {
-        let credentials = match self.storage.credentials().await {
-            Ok(credentials) => credentials,
-            Err(error) => {
-                return Check::fail(
-                    NAME,
-                    format!("No form could be signed. {error}"),
-                    "See the credentials check.",
-                );
-            }
-        };
-        let now = OffsetDateTime::now_utc();
-        let id: u64 = rand::random();
-        let suffix = format!("{}/{id:016x}.txt", crate::policy::timefmt::iso_date(now));
-        let prefix = KeyPrefix::parse(PROBE_PREFIX).expect("a valid prefix");
-        let rules = UploadRules {
-            bucket: self.storage.bucket(),
-            prefix: &prefix,
-            key_suffix: &suffix,
-            exact_key: true,
-            min_size: 1,
-            max_size: 1,
-            content_type_prefix: "",
-            content_type: "text/plain",
-            uploader: "postbox-doctor",
-        };
-        let ttl = PolicyTtl::from_secs(120).expect("two minutes is a valid lifetime");
-        let signer = PolicySigner::new(self.storage.region());
-        let form = match signer.sign(
-            self.storage.form_url().to_owned(),
-            &rules,
-            &credentials,
-            now,
-            ttl,
-        ) {
+        let form = match self.probe_form().await {
             Ok(form) => form,
-            Err(error) => {
-                return Check::fail(
-                    NAME,
-                    format!("No form could be signed. {error}"),
-                    "Report this: it is a bug.",
-                );
-            }
+            Err(check) => return check,
         };
-        let key = form.key().to_owned();
         let answer = match self
             .storage
             .post_form(&form, "probe.txt", b"!".to_vec())
@@ -77,7 +37,8 @@ impl Doctor {
             let (detail, fix) = refusal(answer.status, &answer.body, self.storage.bucket());
             return Check::fail(NAME, detail, fix);
         }
-        match self.storage.delete(&key).await {
+        let key = form.key();
+        match self.storage.delete(key).await {
             Ok(()) => Check::ok(
                 NAME,
                 "A one-byte form signed like the app's was posted (201) and deleted again.",
@@ -92,6 +53,52 @@ impl Doctor {
                 ),
             ),
         }
+    }
+
+    /// A one-byte form for a new key under [`PROBE_PREFIX`], signed as users' forms are,
+    /// or the failed check saying why there is none.
+    async fn probe_form(&self) -> Result<PostForm, Check> {
+        let credentials = self.storage.credentials().await.map_err(|error| {
+            Check::fail(
+                NAME,
+                format!("No form could be signed. {error}"),
+                "See the credentials check.",
+            )
+        })?;
+        let now = OffsetDateTime::now_utc();
+        let suffix = format!(
+            "{}/{}.txt",
+            crate::policy::timefmt::iso_date(now),
+            random_text(HEX, 16)
+        );
+        let prefix = KeyPrefix::parse(PROBE_PREFIX).expect("a valid prefix");
+        let rules = UploadRules {
+            bucket: self.storage.bucket(),
+            prefix: &prefix,
+            key_suffix: &suffix,
+            exact_key: true,
+            min_size: 1,
+            max_size: 1,
+            content_type_prefix: "",
+            content_type: "text/plain",
+            uploader: "postbox-doctor",
+        };
+        let ttl = PolicyTtl::from_secs(120).expect("two minutes is a valid lifetime");
+        PolicySigner::new(self.storage.region())
+            .sign(
+                self.storage.form_url().to_owned(),
+                &rules,
+                &credentials,
+                now,
+                ttl,
+            )
+            .map_err(|error| {
+                Check::fail(
+                    NAME,
+                    format!("No form could be signed. {error}"),
+                    "Report this: it is a bug.",
+                )
+            })
     }
 }
 

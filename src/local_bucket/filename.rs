@@ -12,6 +12,8 @@ use bytes::{Bytes, BytesMut};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 
+use crate::domain::{to_i64, to_u64};
+
 /// The fields before `file` are a few kilobytes; past this the form is left alone and
 /// s3s decides what it makes of it.
 const MAX_HEAD_BYTES: usize = 256 * 1024;
@@ -47,7 +49,7 @@ where
 
     fn size_hint(&self) -> SizeHint {
         let mut hint = self.rest.size_hint();
-        let head = self.head.as_ref().map_or(0, |h| h.len() as u64);
+        let head = self.head.as_ref().map_or(0, |h| to_u64(h.len()));
         hint.set_lower(hint.lower() + head);
         if let Some(upper) = hint.upper() {
             hint.set_upper(upper + head);
@@ -77,7 +79,7 @@ where
     }
     let (head, delta) = match rewrite_head(&head, boundary) {
         Some(rewritten) => {
-            let delta = rewritten.len() as i64 - head.len() as i64;
+            let delta = to_i64(rewritten.len()) - to_i64(head.len());
             (Bytes::from(rewritten), delta)
         }
         None => (head.freeze(), 0),

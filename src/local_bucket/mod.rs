@@ -8,20 +8,20 @@ mod literal_keys;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
-use rand::distr::{Alphanumeric, SampleString};
 use s3s::auth::SimpleAuth;
 use s3s::service::{S3Service, S3ServiceBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::domain::{ALPHANUMERIC, UPPERCASE_ALPHANUMERIC, random_text};
 use crate::policy::Credentials;
 
 /// The region the local bucket answers for.
@@ -29,11 +29,9 @@ pub const REGION: &str = "us-east-1";
 
 /// A running local bucket; dropping it stops the server.
 pub struct LocalBucket {
-    address: SocketAddr,
     endpoint: String,
     bucket: String,
     credentials: Credentials,
-    root: PathBuf,
     _stop: watch::Sender<()>,
 }
 
@@ -57,8 +55,8 @@ impl LocalBucket {
                 )
             })?;
         let credentials = Credentials {
-            access_key_id: format!("LOCAL{}", random_text(15).to_uppercase()),
-            secret_access_key: SecretString::from(random_text(40)),
+            access_key_id: format!("LOCAL{}", random_text(UPPERCASE_ALPHANUMERIC, 15)),
+            secret_access_key: SecretString::from(random_text(ALPHANUMERIC, 40)),
             session_token: None,
         };
         let service = {
@@ -86,18 +84,11 @@ impl LocalBucket {
         tokio::spawn(serve(listener, service, stopped));
         tracing::info!(%endpoint, bucket, folder = %root.display(), "local bucket started");
         Ok(Self {
-            address,
             endpoint,
             bucket: bucket.to_owned(),
             credentials,
-            root: root.to_owned(),
             _stop: stop,
         })
-    }
-
-    /// The address the server listens on.
-    pub fn address(&self) -> SocketAddr {
-        self.address
     }
 
     /// The URL browsers and clients use.
@@ -114,15 +105,6 @@ impl LocalBucket {
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }
-
-    /// The folder objects are stored in (one sub-folder per bucket).
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-}
-
-fn random_text(len: usize) -> String {
-    Alphanumeric.sample_string(&mut rand::rng(), len)
 }
 
 async fn serve(listener: TcpListener, service: S3Service, mut stopped: watch::Receiver<()>) {

@@ -23,11 +23,6 @@ impl PostForm {
         &self.url
     }
 
-    /// The conditions, in the order they were signed.
-    pub fn conditions(&self) -> &[Condition] {
-        &self.conditions
-    }
-
     /// When the policy stops being accepted.
     pub fn expires_at(&self) -> OffsetDateTime {
         self.expires_at

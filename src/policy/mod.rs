@@ -1,6 +1,6 @@
-//! The POST policy engine, pure and vector-tested: one [`PostForm`] value yields both
-//! the signed policy's conditions and the form fields a browser posts, so the two can
-//! never drift apart.
+//! The POST policy engine, pure and vector-tested: one
+//! [`PostForm`](crate::policy::PostForm) value yields both the signed policy's
+//! conditions and the form fields a browser posts, so the two can never drift apart.
 
 mod conditions;
 mod form;

@@ -64,22 +64,7 @@ impl PolicySigner {
         now: OffsetDateTime,
         ttl: PolicyTtl,
     ) -> Result<PostForm, PolicyError> {
-        let key_len = rules.prefix.as_str().len() + rules.key_suffix.len();
-        if key_len > MAX_KEY_BYTES {
-            return Err(PolicyError::KeyTooLong(key_len));
-        }
-        if !rules.content_type.starts_with(rules.content_type_prefix) {
-            return Err(PolicyError::ContentTypeNotAllowed {
-                content_type: rules.content_type.to_owned(),
-                prefix: rules.content_type_prefix.to_owned(),
-            });
-        }
-        if rules.min_size > rules.max_size {
-            return Err(PolicyError::EmptySizeRange {
-                min: rules.min_size,
-                max: rules.max_size,
-            });
-        }
+        check(rules)?;
         // Whole seconds: S3 compares at second precision and the form shows them.
         let now = now.replace_nanosecond(0).unwrap_or(now);
         let expires_at = now + ttl.duration();
@@ -93,47 +78,8 @@ impl PolicySigner {
             &amz_date[..8],
             self.region
         );
-
-        let mut conditions = Vec::with_capacity(11);
-        conditions.push(Condition::Bucket(rules.bucket.to_owned()));
-        let key = format!("{}{}", rules.prefix, rules.key_suffix);
-        conditions.push(if rules.exact_key {
-            exact("key", &key)
-        } else {
-            Condition::StartsWith {
-                field: "key".into(),
-                prefix: rules.prefix.as_str().to_owned(),
-                value: key,
-            }
-        });
-        conditions.push(exact("acl", "private"));
-        conditions.push(exact("success_action_status", "201"));
-        conditions.push(Condition::LengthRange {
-            min: rules.min_size,
-            max: rules.max_size,
-        });
-        conditions.push(Condition::StartsWith {
-            field: "Content-Type".into(),
-            prefix: rules.content_type_prefix.to_owned(),
-            value: rules.content_type.to_owned(),
-        });
-        conditions.push(exact("x-amz-meta-uploader", rules.uploader));
-        conditions.push(exact("x-amz-algorithm", "AWS4-HMAC-SHA256"));
-        conditions.push(exact("x-amz-credential", &credential));
-        conditions.push(exact("x-amz-date", &amz_date));
-        if let Some(token) = &credentials.session_token {
-            conditions.push(exact("x-amz-security-token", token));
-        }
-
-        let expiration = timefmt::expiration(expires_at);
-        let document = PolicyDocument {
-            expiration: &expiration,
-            conditions: &conditions,
-        };
-        let mut json = Vec::with_capacity(1024);
-        serde_json::to_writer(&mut json, &document).expect("a policy document always serializes");
-        let mut policy = String::with_capacity(json.len() * 4 / 3 + 4);
-        BASE64.encode_string(&json, &mut policy);
+        let conditions = conditions(rules, &credential, &amz_date, credentials);
+        let policy = encode(&conditions, expires_at);
         let signature = hex::encode(self.keys.sign(
             &credentials.secret_access_key,
             date,
@@ -148,6 +94,85 @@ impl PolicySigner {
             expires_at,
         })
     }
+}
+
+/// Refuses rules no upload could satisfy, before anything is signed.
+fn check(rules: &UploadRules<'_>) -> Result<(), PolicyError> {
+    let key_len = rules.prefix.as_str().len() + rules.key_suffix.len();
+    if key_len > MAX_KEY_BYTES {
+        return Err(PolicyError::KeyTooLong(key_len));
+    }
+    if !rules.content_type.starts_with(rules.content_type_prefix) {
+        return Err(PolicyError::ContentTypeNotAllowed {
+            content_type: rules.content_type.to_owned(),
+            prefix: rules.content_type_prefix.to_owned(),
+        });
+    }
+    if rules.min_size > rules.max_size {
+        return Err(PolicyError::EmptySizeRange {
+            min: rules.min_size,
+            max: rules.max_size,
+        });
+    }
+    Ok(())
+}
+
+/// The policy's conditions in posting order: what `rules` admit, then the SigV4 fields.
+fn conditions(
+    rules: &UploadRules<'_>,
+    credential: &str,
+    amz_date: &str,
+    credentials: &Credentials,
+) -> Vec<Condition> {
+    let key = format!("{}{}", rules.prefix, rules.key_suffix);
+    let key = if rules.exact_key {
+        exact("key", &key)
+    } else {
+        Condition::StartsWith {
+            field: "key".into(),
+            prefix: rules.prefix.as_str().to_owned(),
+            value: key,
+        }
+    };
+    // Room for the session token too, so the push below never reallocates.
+    let mut conditions = Vec::with_capacity(11);
+    conditions.extend([
+        Condition::Bucket(rules.bucket.to_owned()),
+        key,
+        exact("acl", "private"),
+        exact("success_action_status", "201"),
+        Condition::LengthRange {
+            min: rules.min_size,
+            max: rules.max_size,
+        },
+        Condition::StartsWith {
+            field: "Content-Type".into(),
+            prefix: rules.content_type_prefix.to_owned(),
+            value: rules.content_type.to_owned(),
+        },
+        exact("x-amz-meta-uploader", rules.uploader),
+        exact("x-amz-algorithm", "AWS4-HMAC-SHA256"),
+        exact("x-amz-credential", credential),
+        exact("x-amz-date", amz_date),
+    ]);
+    if let Some(token) = &credentials.session_token {
+        conditions.push(exact("x-amz-security-token", token));
+    }
+    conditions
+}
+
+/// The policy document as base64 JSON: the text that is signed and posted.
+fn encode(conditions: &[Condition], expires_at: OffsetDateTime) -> String {
+    let expiration = timefmt::expiration(expires_at);
+    let document = PolicyDocument {
+        expiration: &expiration,
+        conditions,
+    };
+    let mut json = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut json, &document).expect("a policy document always serializes");
+    let mut policy = String::with_capacity(json.len() * 4 / 3 + 4);
+    BASE64.encode_string(&json, &mut policy);
+    policy
 }
 
 /// The SigV4 signature of a POST policy: its base64 text is the string to sign.

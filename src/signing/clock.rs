@@ -46,4 +46,9 @@ impl Clock {
     pub fn now(&self) -> OffsetDateTime {
         (self.0)()
     }
+
+    /// The current time in Unix seconds, as the database stores times.
+    pub fn unix_now(&self) -> i64 {
+        self.now().unix_timestamp()
+    }
 }

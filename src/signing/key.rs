@@ -1,8 +1,8 @@
 //! The unique part of every key postbox signs.
 
-use rand::Rng;
 use time::OffsetDateTime;
 
+use crate::domain::{fill_random, to_usize};
 use crate::policy::timefmt;
 
 /// The characters of the unique part, in ASCII order (so ids sort as their times do),
@@ -22,16 +22,13 @@ const RANDOM_CHARS: usize = 8;
 pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
     let date = timefmt::iso_date(now);
     // Unix time has no leap seconds: its milliseconds modulo a day are the UTC day's.
-    let mut rest = (now.unix_timestamp_nanos() / 1_000_000).rem_euclid(86_400_000) as u64;
+    let mut rest = to_usize((now.unix_timestamp_nanos() / 1_000_000).rem_euclid(86_400_000));
     let mut id = [0u8; TIME_CHARS + RANDOM_CHARS];
     for slot in id[..TIME_CHARS].iter_mut().rev() {
-        *slot = ALPHABET[(rest % ALPHABET.len() as u64) as usize];
-        rest /= ALPHABET.len() as u64;
+        *slot = ALPHABET[rest % ALPHABET.len()];
+        rest /= ALPHABET.len();
     }
-    let mut rng = rand::rng();
-    for slot in &mut id[TIME_CHARS..] {
-        *slot = ALPHABET[rng.random_range(0..ALPHABET.len())];
-    }
+    fill_random(ALPHABET, &mut id[TIME_CHARS..]);
     let id = std::str::from_utf8(&id).expect("the alphabet is ASCII");
     format!("{date}/{id}/{file_name}")
 }

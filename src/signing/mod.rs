@@ -55,6 +55,61 @@ pub enum FormFile<'a> {
 /// Content type the plain form posts: it cannot know the file's.
 pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
+/// What a form for one file names: the key after the prefix, the content type, the
+/// exact size if known, and whether the key is exact (quota accounts and guests) or any
+/// under the prefix.
+struct Terms<'a> {
+    key_suffix: String,
+    content_type: &'a str,
+    size: Option<u64>,
+    exact_key: bool,
+}
+
+impl<'a> FormFile<'a> {
+    /// The terms of a form for this file, signed at `now` for `uploader`.
+    fn terms(
+        self,
+        uploader: &'a Uploader,
+        now: time::OffsetDateTime,
+    ) -> Result<Terms<'a>, SigningError> {
+        let any = |content_type| Terms {
+            key_suffix: unique_key_suffix(now, "${filename}"),
+            content_type,
+            size: None,
+            exact_key: false,
+        };
+        Ok(match self {
+            FormFile::Any if uploader.quota.is_some() => return Err(SigningError::NameNeeded),
+            // Restricted to some types, the plain form carries the allowed prefix for
+            // the person to complete (the policy checks `starts-with`).
+            FormFile::Any if !uploader.content_type_prefix.is_empty() => {
+                any(uploader.content_type_prefix.as_str())
+            }
+            FormFile::Any => any(DEFAULT_CONTENT_TYPE),
+            FormFile::Named {
+                name,
+                content_type,
+                size,
+            } => Terms {
+                key_suffix: unique_key_suffix(now, name.as_str()),
+                content_type,
+                size,
+                exact_key: uploader.quota.is_some(),
+            },
+            FormFile::Guest {
+                key_suffix,
+                content_type,
+                size,
+            } => Terms {
+                key_suffix: key_suffix.to_owned(),
+                content_type,
+                size: Some(size),
+                exact_key: true,
+            },
+        })
+    }
+}
+
 /// Signs upload forms for a bucket.
 pub struct FormSigner {
     storage: Storage,
@@ -95,24 +150,14 @@ impl FormSigner {
         (self.clock.now() + self.ttl.duration()).unix_timestamp()
     }
 
-    /// The app's clock.
-    pub fn clock_now(&self) -> time::OffsetDateTime {
-        self.clock.now()
-    }
-
-    /// The time on the app's clock, in Unix seconds.
-    pub fn now(&self) -> i64 {
-        self.clock.now().unix_timestamp()
-    }
-
-    /// The usage ledger quotas are kept in.
-    pub fn ledger(&self) -> &UsageLedger {
-        &self.ledger
+    /// The clock forms are signed by: the app's "now".
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// What `user` may upload now (see [`Uploader::for_user`]).
     pub async fn uploader(&self, user: &crate::accounts::User) -> Result<Uploader, SigningError> {
-        let now = self.clock.now().unix_timestamp();
+        let now = self.clock.unix_now();
         Uploader::for_user(user, &self.ledger, &self.storage, now).await
     }
 
@@ -138,48 +183,16 @@ impl FormSigner {
     ) -> Result<(PostForm, Option<u64>), SigningError> {
         let credentials = self.storage.credentials().await?;
         let now = self.clock.now();
-        let quota = uploader.quota;
-        let (key_suffix, content_type, size, exact) = match file {
-            FormFile::Any if quota.is_some() => return Err(SigningError::NameNeeded),
-            // Restricted to some types, the plain form carries the allowed prefix for
-            // the person to complete (the policy checks `starts-with`).
-            FormFile::Any if !uploader.content_type_prefix.is_empty() => (
-                unique_key_suffix(now, "${filename}"),
-                uploader.content_type_prefix.as_str(),
-                None,
-                false,
-            ),
-            FormFile::Any => (
-                unique_key_suffix(now, "${filename}"),
-                DEFAULT_CONTENT_TYPE,
-                None,
-                false,
-            ),
-            FormFile::Named {
-                name,
-                content_type,
-                size,
-            } => (
-                unique_key_suffix(now, name.as_str()),
-                content_type,
-                size,
-                quota.is_some(),
-            ),
-            FormFile::Guest {
-                key_suffix,
-                content_type,
-                size,
-            } => (key_suffix.to_owned(), content_type, Some(size), true),
-        };
+        let terms = file.terms(uploader, now)?;
         let rules = UploadRules {
             bucket: self.storage.bucket(),
             prefix: &uploader.prefix,
-            key_suffix: &key_suffix,
-            exact_key: exact,
-            min_size: size.unwrap_or(1),
-            max_size: size.unwrap_or(uploader.max_size.bytes()),
+            key_suffix: &terms.key_suffix,
+            exact_key: terms.exact_key,
+            min_size: terms.size.unwrap_or(1),
+            max_size: terms.size.unwrap_or(uploader.max_size.bytes()),
             content_type_prefix: &uploader.content_type_prefix,
-            content_type,
+            content_type: terms.content_type,
             uploader: &uploader.name,
         };
         let form = self.signer.sign(

@@ -1,6 +1,7 @@
 //! The bucket postbox writes to: where forms post, which credentials sign them, and
 //! every call the app makes to S3 (look-ups, listings, presigned GET and PUT). Each
-//! call answers with a [`StorageError`], never a raw SDK error.
+//! call answers with a [`StorageError`](crate::storage::StorageError), never a raw
+//! SDK error.
 
 mod address;
 mod bucket;

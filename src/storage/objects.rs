@@ -2,6 +2,7 @@
 //! deleting one.
 
 use super::{Storage, StorageError, error_chain};
+use crate::domain::to_u64;
 
 /// An object in the bucket, as listed or looked up.
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ impl Storage {
         match found {
             Ok(head) => Ok(Some(StoredObject {
                 key: key.to_owned(),
-                size: head.content_length().unwrap_or(0).max(0) as u64,
+                size: to_u64(head.content_length().unwrap_or(0)),
                 content_type: head.content_type().unwrap_or_default().to_owned(),
                 modified: head.last_modified().map(|t| t.secs()),
             })),
@@ -85,7 +86,7 @@ impl Storage {
                     &mut acc,
                     StoredObject {
                         key: object.key().unwrap_or_default().to_owned(),
-                        size: object.size().unwrap_or(0).max(0) as u64,
+                        size: to_u64(object.size().unwrap_or(0)),
                         content_type: String::new(),
                         modified: object.last_modified().map(|t| t.secs()),
                     },

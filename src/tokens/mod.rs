@@ -10,11 +10,13 @@ use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::accounts::fresh::{Memory, commit_change};
+use crate::accounts::cache::{Memory, commit_change};
 use crate::accounts::{
-    AccountsError, MAX_LABEL_LEN, User, UserStore, new_public_id, new_secret, secret_hash,
+    AccountJoin, AccountsError, MAX_LABEL_LEN, User, UserStore, new_public_id, new_secret,
+    secret_hash,
 };
 use crate::db::{Database, unix_now};
+use crate::domain::to_i64;
 
 /// What every token starts with, so leaked ones are recognisable (and scannable).
 pub const TOKEN_PREFIX: &str = "pbx_";
@@ -79,7 +81,7 @@ impl From<sqlx::Error> for TokenError {
 }
 
 /// The tokens in the database, and the live ones this instance remembers (by hash;
-/// forgotten with the accounts: see [`crate::accounts::fresh`]).
+/// forgotten with the accounts: see [`crate::accounts::cache`]).
 #[derive(Clone)]
 pub struct TokenStore {
     db: Database,
@@ -88,6 +90,14 @@ pub struct TokenStore {
 }
 
 const COLUMNS: &str = "id, username, label, created_at, last_used_at, expires_at, revoked_at";
+
+/// A token found by its hash, read with its owner's account.
+const BY_HASH: AccountJoin<'static> = AccountJoin {
+    table: "api_tokens",
+    owner: "username",
+    key: "token_hash",
+    columns: COLUMNS,
+};
 
 fn from_row(row: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
     Ok(TokenInfo {
@@ -126,7 +136,7 @@ impl TokenStore {
             label: label.to_owned(),
             created_at: now,
             last_used_at: None,
-            expires_at: expires_in.map(|d| now.saturating_add(d.as_secs() as i64)),
+            expires_at: expires_in.map(|d| now.saturating_add(to_i64(d.as_secs()))),
             revoked_at: None,
         };
         sqlx::query(
@@ -212,17 +222,7 @@ impl TokenStore {
                 None => return Ok(None),
             },
             None => {
-                let found = self
-                    .users
-                    .get_joined(
-                        "t.id, t.username, t.label, t.created_at, t.last_used_at, \
-                         t.expires_at, t.revoked_at",
-                        "FROM api_tokens t JOIN users u ON u.name = t.username \
-                         WHERE t.token_hash = $1",
-                        &hash,
-                        generation,
-                    )
-                    .await?;
+                let found = self.users.get_joined(&BY_HASH, &hash, generation).await?;
                 let Some((user, row)) = found else {
                     return Ok(None);
                 };

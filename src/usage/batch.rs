@@ -1,5 +1,5 @@
 //! Reservations in batches. Each quota form needs its bytes held before it is handed
-//! out, and one write transaction per form made the database the bottleneck (SQLite
+//! out, and one write transaction per form would make the database the bottleneck (SQLite
 //! takes one writer at a time; PostgreSQL pays a round trip per statement). So the
 //! reservations asked for while a batch is being written wait for the next one, and a
 //! batch holds all of them in one transaction of a few statements, whatever its size:
@@ -16,7 +16,9 @@ use std::sync::Mutex;
 use sqlx::Row;
 use tokio::sync::oneshot;
 
-use super::{UsageError, UsageLedger, database, to_i64, to_u64};
+use super::{UsageError, UsageLedger, database};
+use crate::db::Transaction;
+use crate::domain::{to_i64, to_u64};
 
 /// The most reservations one transaction holds.
 const MOST_IN_A_BATCH: usize = 200;
@@ -142,41 +144,12 @@ impl UsageLedger {
         asks: &[&Wanted],
     ) -> Result<Vec<Result<u64, UsageError>>, sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        let read = if self.db.is_sqlite() {
-            "SELECT stored_bytes + reserved_bytes AS counted FROM usage WHERE username = $1"
-        } else {
-            "SELECT stored_bytes + reserved_bytes AS counted FROM usage WHERE username = $1 \
-             FOR UPDATE"
-        };
         let mut answers: Vec<Option<Result<u64, UsageError>>> = asks.iter().map(|_| None).collect();
         let mut admitted = Vec::new();
         while let Some(first) = answers.iter().position(Option::is_none) {
             let username = asks[first].username.as_str();
-            let row = sqlx::query(read)
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let mut counted = row.map(|row| to_u64(row.get("counted")));
-            let mut added = 0u64;
-            for (i, ask) in asks.iter().enumerate().skip(first) {
-                if ask.username != username {
-                    continue;
-                }
-                answers[i] = Some(match counted.as_mut() {
-                    None => Err(UsageError::NotCounted),
-                    Some(counted) => {
-                        let left = ask.quota.saturating_sub(*counted);
-                        if ask.size <= left {
-                            *counted += ask.size;
-                            added += ask.size;
-                            admitted.push(ask);
-                            Ok(left)
-                        } else {
-                            Err(UsageError::OverQuota { left })
-                        }
-                    }
-                });
-            }
+            let counted = self.counted_for_update(&mut tx, username).await?;
+            let added = admit(asks, first, counted, &mut answers, &mut admitted);
             if added > 0 {
                 sqlx::query(
                     "UPDATE usage SET reserved_bytes = reserved_bytes + $2 WHERE username = $1",
@@ -187,36 +160,101 @@ impl UsageLedger {
                 .await?;
             }
         }
-        if !admitted.is_empty() {
-            let rows: Vec<String> = (0..admitted.len())
-                .map(|i| {
-                    format!(
-                        "(${}, ${}, ${}, ${})",
-                        4 * i + 1,
-                        4 * i + 2,
-                        4 * i + 3,
-                        4 * i + 4
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO reservations (object_key, username, size, expires_at) VALUES {}",
-                rows.join(", ")
-            );
-            let mut insert = sqlx::query(&sql);
-            for ask in &admitted {
-                insert = insert
-                    .bind(ask.key.as_str())
-                    .bind(ask.username.as_str())
-                    .bind(to_i64(ask.size))
-                    .bind(ask.expires_at);
-            }
-            insert.execute(&mut *tx).await?;
-        }
+        insert_reservations(&mut tx, &admitted).await?;
         tx.commit().await?;
         Ok(answers
             .into_iter()
             .map(|a| a.unwrap_or(Err(UsageError::NotCounted)))
             .collect())
     }
+
+    /// The bytes counted against `username`'s quota, its row locked until the
+    /// transaction ends; `None` for an account the ledger has no row for.
+    async fn counted_for_update(
+        &self,
+        tx: &mut Transaction,
+        username: &str,
+    ) -> Result<Option<u64>, sqlx::Error> {
+        let read = if self.db.is_sqlite() {
+            "SELECT stored_bytes + reserved_bytes AS counted FROM usage WHERE username = $1"
+        } else {
+            "SELECT stored_bytes + reserved_bytes AS counted FROM usage WHERE username = $1 \
+             FOR UPDATE"
+        };
+        let row = sqlx::query(read)
+            .bind(username)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.map(|row| row.try_get::<i64, _>("counted").map(to_u64))
+            .transpose()
+    }
+}
+
+/// Answers the asks of the account of `asks[first]`, from `first` on, in order while
+/// they fit under `counted` (`None`: not counted): the admitted go into `admitted`.
+/// Returns the bytes admitted.
+fn admit<'a>(
+    asks: &[&'a Wanted],
+    first: usize,
+    mut counted: Option<u64>,
+    answers: &mut [Option<Result<u64, UsageError>>],
+    admitted: &mut Vec<&'a Wanted>,
+) -> u64 {
+    let username = asks[first].username.as_str();
+    let mut added = 0u64;
+    for (i, ask) in asks.iter().enumerate().skip(first) {
+        if ask.username != username {
+            continue;
+        }
+        answers[i] = Some(match counted.as_mut() {
+            None => Err(UsageError::NotCounted),
+            Some(counted) => {
+                let left = ask.quota.saturating_sub(*counted);
+                if ask.size <= left {
+                    *counted += ask.size;
+                    added += ask.size;
+                    admitted.push(*ask);
+                    Ok(left)
+                } else {
+                    Err(UsageError::OverQuota { left })
+                }
+            }
+        });
+    }
+    added
+}
+
+/// Inserts every admitted reservation in one statement.
+async fn insert_reservations(
+    tx: &mut Transaction,
+    admitted: &[&Wanted],
+) -> Result<(), sqlx::Error> {
+    if admitted.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..admitted.len())
+        .map(|i| {
+            format!(
+                "(${}, ${}, ${}, ${})",
+                4 * i + 1,
+                4 * i + 2,
+                4 * i + 3,
+                4 * i + 4
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO reservations (object_key, username, size, expires_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
+    for ask in admitted {
+        insert = insert
+            .bind(ask.key.as_str())
+            .bind(ask.username.as_str())
+            .bind(to_i64(ask.size))
+            .bind(ask.expires_at);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use super::{Usage, UsageError, UsageLedger, database, to_i64, to_u64};
+use super::{Usage, UsageError, UsageLedger, database, usage_of};
+use crate::db::Transaction;
+use crate::domain::to_i64;
 
 /// A file as a listing of the bucket found it.
 #[derive(Debug, Clone, Copy)]
@@ -58,44 +60,10 @@ impl UsageLedger {
             tx.rollback().await.map_err(fail)?;
             return Ok(self.usage(username).await?.unwrap_or_default());
         }
-        sqlx::query("DELETE FROM uploads WHERE username = $1 AND created_at < $2")
-            .bind(username)
-            .bind(listed_at)
-            .execute(&mut *tx)
+        replace_uploads(&mut tx, username, files, listed_at)
             .await
             .map_err(fail)?;
-        for file in files {
-            // Known as of before this listing, so the next recount may drop it.
-            let recorded = file.modified.min(listed_at - 1);
-            sqlx::query(
-                "INSERT INTO uploads (object_key, username, size, content_type, created_at) \
-                 VALUES ($1, $2, $3, '', $4) ON CONFLICT (object_key) \
-                 DO UPDATE SET size = excluded.size, username = excluded.username",
-            )
-            .bind(file.key)
-            .bind(username)
-            .bind(to_i64(file.size))
-            .bind(recorded)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
-        }
-        let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes, \
-             CAST(COUNT(*) AS BIGINT) AS files FROM uploads WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(fail)?;
-        let (bytes, files): (i64, i64) = (row.get("bytes"), row.get("files"));
-        sqlx::query("UPDATE usage SET stored_bytes = $2, stored_files = $3 WHERE username = $1")
-            .bind(username)
-            .bind(bytes)
-            .bind(files)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
+        store_totals(&mut tx, username).await.map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         Ok(self.usage(username).await?.unwrap_or_default())
     }
@@ -124,18 +92,10 @@ impl UsageLedger {
             tx.commit().await.map_err(fail)?;
             return Ok(Freed::NotCounted);
         };
-        let size: i64 = row.get("size");
-        let live_form = sqlx::query(
-            "SELECT expires_at FROM reservations \
-             WHERE object_key = $1 AND username = $2 AND expires_at >= $3",
-        )
-        .bind(key)
-        .bind(username)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(fail)?
-        .map(|row| row.get::<i64, _>("expires_at"));
+        let size: i64 = row.try_get("size").map_err(fail)?;
+        let live_form = live_form_expiry(&mut tx, key, username, now)
+            .await
+            .map_err(fail)?;
         if live_form.is_some() {
             sqlx::query("UPDATE reservations SET size = size + $2 WHERE object_key = $1")
                 .bind(key)
@@ -168,21 +128,85 @@ impl UsageLedger {
     /// Every counted account's usage, by user name (accounts not counted yet are
     /// absent).
     pub async fn all(&self) -> Result<HashMap<String, Usage>, UsageError> {
-        let rows =
-            sqlx::query("SELECT username, stored_bytes, stored_files, reserved_bytes FROM usage")
-                .fetch_all(self.db.pool())
-                .await
-                .map_err(|e| database(e, "cannot read the usage ledger"))?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let usage = Usage {
-                    stored_bytes: to_u64(row.get("stored_bytes")),
-                    stored_files: to_u64(row.get("stored_files")),
-                    reserved_bytes: to_u64(row.get("reserved_bytes")),
-                };
-                (row.get("username"), usage)
+        sqlx::query("SELECT username, stored_bytes, stored_files, reserved_bytes FROM usage")
+            .fetch_all(self.db.pool())
+            .await
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|row| Ok((row.try_get("username")?, usage_of(row)?)))
+                    .collect()
             })
-            .collect())
+            .map_err(|e| database(e, "cannot read the usage ledger"))
     }
+}
+
+/// When a form of `username`'s that wrote `key` can still be posted at `now`, when it
+/// expires.
+async fn live_form_expiry(
+    tx: &mut Transaction,
+    key: &str,
+    username: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT expires_at FROM reservations \
+         WHERE object_key = $1 AND username = $2 AND expires_at >= $3",
+    )
+    .bind(key)
+    .bind(username)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| row.try_get("expires_at")).transpose()
+}
+
+/// Replaces `username`'s uploads recorded before `listed_at` with `files`, what the
+/// listing begun then found.
+async fn replace_uploads(
+    tx: &mut Transaction,
+    username: &str,
+    files: &[ListedFile<'_>],
+    listed_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM uploads WHERE username = $1 AND created_at < $2")
+        .bind(username)
+        .bind(listed_at)
+        .execute(&mut **tx)
+        .await?;
+    for file in files {
+        // Known as of before this listing, so the next recount may drop it.
+        let recorded = file.modified.min(listed_at - 1);
+        sqlx::query(
+            "INSERT INTO uploads (object_key, username, size, content_type, created_at) \
+             VALUES ($1, $2, $3, '', $4) ON CONFLICT (object_key) \
+             DO UPDATE SET size = excluded.size, username = excluded.username",
+        )
+        .bind(file.key)
+        .bind(username)
+        .bind(to_i64(file.size))
+        .bind(recorded)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets `username`'s stored bytes and files to the sums of their uploads.
+async fn store_totals(tx: &mut Transaction, username: &str) -> Result<(), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes, \
+         CAST(COUNT(*) AS BIGINT) AS files FROM uploads WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_one(&mut **tx)
+    .await?;
+    let bytes: i64 = row.try_get("bytes")?;
+    let files: i64 = row.try_get("files")?;
+    sqlx::query("UPDATE usage SET stored_bytes = $2, stored_files = $3 WHERE username = $1")
+        .bind(username)
+        .bind(bytes)
+        .bind(files)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

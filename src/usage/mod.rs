@@ -11,12 +11,13 @@ mod counting;
 mod reservations;
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 pub use counting::{Freed, ListedFile};
 pub use reservations::Reservation;
 
-use crate::db::{Database, unix_now};
-use crate::domain::ByteSize;
+use crate::db::{Database, Transaction, unix_now};
+use crate::domain::{ByteSize, to_i64, to_u64};
 
 /// What an account uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,14 +76,6 @@ fn database(error: sqlx::Error, what: &'static str) -> UsageError {
     UsageError::Database(anyhow::Error::new(error).context(what))
 }
 
-fn to_i64(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-fn to_u64(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
-}
-
 /// An object the bucket confirmed (by HeadObject).
 #[derive(Debug, Clone, Copy)]
 pub struct StoredFile<'a> {
@@ -112,18 +105,14 @@ impl UsageLedger {
 
     /// What `username` uses, or `None` before anything was counted for them.
     pub async fn usage(&self, username: &str) -> Result<Option<Usage>, UsageError> {
-        let row = sqlx::query(
+        sqlx::query(
             "SELECT stored_bytes, stored_files, reserved_bytes FROM usage WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(self.db.pool())
         .await
-        .map_err(|e| database(e, "cannot read the usage ledger"))?;
-        Ok(row.map(|row| Usage {
-            stored_bytes: to_u64(row.get("stored_bytes")),
-            stored_files: to_u64(row.get("stored_files")),
-            reserved_bytes: to_u64(row.get("reserved_bytes")),
-        }))
+        .and_then(|row| row.as_ref().map(usage_of).transpose())
+        .map_err(|e| database(e, "cannot read the usage ledger"))
     }
 
     /// Records that `username` stores `file` (a confirmed upload): counted once, at its
@@ -149,20 +138,31 @@ impl UsageLedger {
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// The usage a row of the `usage` table holds.
+fn usage_of(row: &AnyRow) -> Result<Usage, sqlx::Error> {
+    Ok(Usage {
+        stored_bytes: row.try_get::<i64, _>("stored_bytes").map(to_u64)?,
+        stored_files: row.try_get::<i64, _>("stored_files").map(to_u64)?,
+        reserved_bytes: row.try_get::<i64, _>("reserved_bytes").map(to_u64)?,
+    })
+}
 
 /// Counts `file` as stored for `username`: a new key adds a file, a known one changes
 /// by the difference in size. An account without a usage row has not been counted yet;
 /// its row starts from a count of the bucket ([`UsageLedger::recount`]), which will
 /// include this file.
-async fn store_in(tx: &mut Tx, username: &str, file: StoredFile<'_>) -> Result<(), UsageError> {
+async fn store_in(
+    tx: &mut Transaction,
+    username: &str,
+    file: StoredFile<'_>,
+) -> Result<(), UsageError> {
     let fail = |e| database(e, "cannot record an upload");
     let before: Option<i64> = sqlx::query("SELECT size FROM uploads WHERE object_key = $1")
         .bind(file.key)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(fail)?
-        .map(|row| row.get("size"));
+        .and_then(|row| row.map(|row| row.try_get("size")).transpose())
+        .map_err(fail)?;
     let size = to_i64(file.size);
     match before {
         None => {

@@ -3,7 +3,9 @@
 
 use sqlx::Row;
 
-use super::{StoredFile, Tx, UsageError, UsageLedger, database, store_in, to_i64, to_u64};
+use super::{StoredFile, UsageError, UsageLedger, database, store_in};
+use crate::db::Transaction;
+use crate::domain::{to_i64, to_u64};
 
 /// One signed form's hold on a quota.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +23,7 @@ pub struct Reservation {
 impl UsageLedger {
     /// `username`'s reservations whose forms expired before `now`.
     pub async fn expired(&self, username: &str, now: i64) -> Result<Vec<Reservation>, UsageError> {
-        let rows = sqlx::query(
+        sqlx::query(
             "SELECT object_key, username, size, expires_at FROM reservations \
              WHERE username = $1 AND expires_at < $2 ORDER BY expires_at",
         )
@@ -29,16 +31,19 @@ impl UsageLedger {
         .bind(now)
         .fetch_all(self.db.pool())
         .await
-        .map_err(|e| database(e, "cannot read reservations"))?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Reservation {
-                key: row.get("object_key"),
-                username: row.get("username"),
-                size: to_u64(row.get("size")),
-                expires_at: row.get("expires_at"),
-            })
-            .collect())
+        .and_then(|rows| {
+            rows.iter()
+                .map(|row| {
+                    Ok(Reservation {
+                        key: row.try_get("object_key")?,
+                        username: row.try_get("username")?,
+                        size: row.try_get::<i64, _>("size").map(to_u64)?,
+                        expires_at: row.try_get("expires_at")?,
+                    })
+                })
+                .collect()
+        })
+        .map_err(|e| database(e, "cannot read reservations"))
     }
 
     /// Ends an expired `reservation` with what the bucket holds at its key: `found`
@@ -59,7 +64,7 @@ impl UsageLedger {
         let Some(row) = row else {
             return Ok(());
         };
-        let held: i64 = row.get("size");
+        let held: i64 = row.try_get("size").map_err(fail)?;
         sqlx::query("UPDATE usage SET reserved_bytes = reserved_bytes - $2 WHERE username = $1")
             .bind(&reservation.username)
             .bind(held)
@@ -77,7 +82,7 @@ impl UsageLedger {
 /// After `key` was confirmed at `size` bytes: its reservation (if any) holds only what
 /// a new post of the form could add beyond that.
 pub(super) async fn shrink_in(
-    tx: &mut Tx,
+    tx: &mut Transaction,
     username: &str,
     key: &str,
     size: u64,
@@ -92,7 +97,7 @@ pub(super) async fn shrink_in(
     let Some(row) = row else {
         return Ok(());
     };
-    let held: i64 = row.get("size");
+    let held: i64 = row.try_get("size").map_err(fail)?;
     let rest = held.saturating_sub(to_i64(size)).max(0);
     sqlx::query("UPDATE reservations SET size = $2 WHERE object_key = $1")
         .bind(key)

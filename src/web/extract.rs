@@ -24,7 +24,7 @@ use crate::accounts::{User, UserStore};
 use crate::tokens::{TokenError, TokenStore};
 
 /// The signed-in account, as the database has it now (read through the instance's
-/// memory of accounts, which a change forgets: see `accounts::fresh`): a disabled
+/// memory of accounts, which a change forgets: see `accounts::cache`): a disabled
 /// account, or a session older than a password reset, is refused (and the session
 /// ended). Two ways in: the session cookie, or on `/api/*` an `Authorization: Bearer`
 /// API token (then cookies are ignored and no CSRF token is needed: see [`Csrf`]).

@@ -6,12 +6,12 @@ use std::path::Path;
 use actix_session::Session;
 use actix_web::cookie::Key;
 use anyhow::Context;
-use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 
 use super::AppError;
 use crate::accounts::User;
+use crate::domain::{ALPHANUMERIC, random_text};
 
 pub(super) const USER: &str = "user";
 pub(super) const EPOCH: &str = "epoch";
@@ -44,7 +44,7 @@ pub fn stored_secret(data_dir: &Path) -> anyhow::Result<SecretString> {
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let secret = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    let secret = random_text(ALPHANUMERIC, 64);
     write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(SecretString::from(secret))
 }
@@ -71,7 +71,7 @@ pub fn csrf_token(session: &Session) -> String {
     if let Ok(Some(token)) = session.get::<String>(CSRF) {
         return token;
     }
-    let token = Alphanumeric.sample_string(&mut rand::rng(), 32);
+    let token = random_text(ALPHANUMERIC, 32);
     // A failed insert only means the next form gets a new token.
     let _ = session.insert(CSRF, &token);
     token

@@ -113,7 +113,7 @@ async fn with_the_database_down_pages_and_the_api_answer_503_and_recover() {
     proxy.stop();
     let started = std::time::Instant::now();
     // The app may serve the account it remembers for at most 0.7 s after its last
-    // successful look at the change counter (accounts::fresh); then every request
+    // successful look at the change counter (accounts::cache); then every request
     // needs the database again.
     let down = within_a_second(|| async { app.get("/upload").await.status() == 503 }).await;
     assert!(

@@ -193,7 +193,12 @@ pub async fn delete(
     query: Csrf<web::Query<KeyParam>>,
 ) -> Result<HttpResponse, ApiError> {
     files
-        .delete(user.name.as_str(), &user, &query.key, forms.now())
+        .delete(
+            user.name.as_str(),
+            &user,
+            &query.key,
+            forms.clock().unix_now(),
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -64,7 +64,7 @@ pub async fn page(
     links: web::Data<LinkStore>,
     forms: web::Data<FormSigner>,
 ) -> Result<HttpResponse, AppError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = links.open(&token, now).await?;
     if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
         return render(&PasswordPage {
@@ -112,7 +112,7 @@ pub async fn unlock(
         .get("token")
         .unwrap_or_default()
         .to_owned();
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = links.open(&token, now).await?;
     let client = request
         .peer_addr()
@@ -144,7 +144,7 @@ pub async fn presign(
     forms: web::Data<FormSigner>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, context.session(), now)?;
     let (form, max_size) = forms

@@ -27,7 +27,7 @@ pub async fn confirm(
     session: actix_session::Session,
     body: Csrf<web::Json<ConfirmBody>>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = forms.now();
+    let now = forms.clock().unix_now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, &session, now)?;
     let folder = link.folder(&owner.prefix);

@@ -195,7 +195,12 @@ pub async fn delete(
     form: Csrf<web::Form<DeleteForm>>,
 ) -> Result<HttpResponse, AppError> {
     let deleted = files
-        .delete(user.name.as_str(), &user, &form.key, forms.now())
+        .delete(
+            user.name.as_str(),
+            &user,
+            &form.key,
+            forms.clock().unix_now(),
+        )
         .await?;
     page.set_flash(&deleted_sentence(&deleted));
     Ok(see_other(&page_address(&form.after)))

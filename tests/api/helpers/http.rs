@@ -69,7 +69,7 @@ pub async fn eventually_status(app: &TestApp, path: &str, status: u16) {
 }
 
 /// How long a change made elsewhere (another instance, the command line) may take to
-/// be seen by an app: the promise of `postbox::accounts::fresh`.
+/// be seen by an app: the promise of `postbox::accounts::cache`.
 const ELSEWHERE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Tries `attempt` until it answers true, for at most [`ELSEWHERE`]; whether it did.

@@ -1,7 +1,7 @@
 //! What an instance remembers of accounts and tokens between requests, and how it
-//! knows when to forget. Reading the account for every request cost more than the rest
-//! of the request together; now a request reads it from memory while the memory is
-//! known to be fresh:
+//! knows when to forget. Reading the account from the database would cost a request
+//! more than all the rest of its work, so a request reads it from memory while the
+//! memory is known to be fresh:
 //!
 //! - every change that can end a sign-in raises the `account_changes` counter in the
 //!   transaction that makes it, and the instance that made it forgets everything at once
@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use sqlx::Row;
 
 use crate::db::Database;
+use crate::domain::to_u64;
 
 /// How often each instance reads the counter.
 pub const CHECK_EVERY: Duration = Duration::from_millis(200);
@@ -86,7 +87,7 @@ impl Freshness {
             return None;
         }
         let age = self.millis().saturating_sub(checked_at);
-        (age < TRUSTED_FOR.as_millis() as u64).then(|| self.0.generation.load(Ordering::Acquire))
+        (age < to_u64(TRUSTED_FOR.as_millis())).then(|| self.0.generation.load(Ordering::Acquire))
     }
 
     /// Forgets everything remembered (after a change this instance made).
@@ -132,7 +133,7 @@ impl Freshness {
     }
 
     fn millis(&self) -> u64 {
-        self.0.start.elapsed().as_millis() as u64
+        to_u64(self.0.start.elapsed().as_millis())
     }
 }
 

@@ -1,22 +1,21 @@
 //! Secrets handed out once (API tokens, upload links): long random strings, kept only
 //! as their SHA-256, with a short public ID beside them.
 
-use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
+
+use crate::domain::{ALPHANUMERIC, LOWERCASE_ALPHANUMERIC, random_text};
 
 /// The longest label a token or a link may have.
 pub const MAX_LABEL_LEN: usize = 100;
 
 /// 40 random letters and digits (about 238 bits).
 pub fn new_secret() -> String {
-    Alphanumeric.sample_string(&mut rand::rng(), 40)
+    random_text(ALPHANUMERIC, 40)
 }
 
 /// 12 random lowercase letters and digits: an ID that shows in lists and addresses.
 pub fn new_public_id() -> String {
-    Alphanumeric
-        .sample_string(&mut rand::rng(), 12)
-        .to_lowercase()
+    random_text(LOWERCASE_ALPHANUMERIC, 12)
 }
 
 /// What is stored of `secret`: its SHA-256, in hex.
