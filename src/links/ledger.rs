@@ -3,8 +3,9 @@
 
 use sqlx::Row;
 
-use super::{LinkError, LinkStore, signed, unsigned};
+use super::{LinkError, LinkStore};
 use crate::domain::ByteSize;
+use crate::domain::{to_i64, to_u64};
 
 /// A guest form, as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +35,7 @@ impl LinkStore {
              AND files_held + 1 <= max_files AND bytes_held + $2 <= max_total",
         )
         .bind(id)
-        .bind(signed(size))
+        .bind(to_i64(size))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -48,7 +49,7 @@ impl LinkStore {
         )
         .bind(key)
         .bind(id)
-        .bind(signed(size))
+        .bind(to_i64(size))
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
@@ -91,7 +92,7 @@ impl LinkStore {
             .map(|row| {
                 Ok(LinkForm {
                     key: row.try_get("object_key")?,
-                    size: unsigned(row.try_get("size")?),
+                    size: to_u64(row.try_get::<i64, _>("size")?),
                 })
             })
             .collect()
@@ -113,8 +114,8 @@ impl LinkStore {
             .await?;
         if gone.rows_affected() == 1 {
             let (files, bytes) = match found {
-                Some(size) => (0, signed(form.size) - signed(size)),
-                None => (1, signed(form.size)),
+                Some(size) => (0, to_i64(form.size) - to_i64(size)),
+                None => (1, to_i64(form.size)),
             };
             sqlx::query(
                 "UPDATE links SET files_held = files_held - $2, bytes_held = bytes_held - $3 \
@@ -151,10 +152,10 @@ async fn why_refused(
     };
     let closed = row.try_get::<Option<i64>, _>("revoked_at")?.is_some()
         || row.try_get::<i64, _>("expires_at")? <= now;
-    let max_files = unsigned(row.try_get("max_files")?);
-    let files_full = unsigned(row.try_get("files_held")?) >= max_files;
-    let left = unsigned(row.try_get::<i64, _>("max_total")?)
-        .saturating_sub(unsigned(row.try_get("bytes_held")?));
+    let max_files = to_u64(row.try_get::<i64, _>("max_files")?);
+    let files_full = to_u64(row.try_get::<i64, _>("files_held")?) >= max_files;
+    let left = to_u64(row.try_get::<i64, _>("max_total")?)
+        .saturating_sub(to_u64(row.try_get::<i64, _>("bytes_held")?));
     Ok(if closed {
         LinkError::NoLongerWorks
     } else if files_full {

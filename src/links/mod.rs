@@ -19,7 +19,7 @@ pub use ledger::LinkForm;
 
 use crate::accounts::UserStore;
 use crate::db::{Database, unix_now};
-use crate::domain::{ByteSize, KeyPrefix};
+use crate::domain::{ByteSize, KeyPrefix, to_u64};
 
 /// A link's default number of files.
 pub const DEFAULT_MAX_FILES: u64 = 100;
@@ -139,28 +139,20 @@ pub struct NewLink {
 const COLUMNS: &str = "id, owner, label, max_size, max_files, max_total, created_at, \
                        expires_at, revoked_at, password_hash, files_held, bytes_held";
 
-fn unsigned(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
-}
-
-fn signed(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
 fn from_row(row: &AnyRow) -> Result<Link, sqlx::Error> {
     Ok(Link {
         id: row.try_get("id")?,
         owner: row.try_get("owner")?,
         label: row.try_get("label")?,
-        max_size: unsigned(row.try_get("max_size")?),
-        max_files: unsigned(row.try_get("max_files")?),
-        max_total: unsigned(row.try_get("max_total")?),
+        max_size: to_u64(row.try_get::<i64, _>("max_size")?),
+        max_files: to_u64(row.try_get::<i64, _>("max_files")?),
+        max_total: to_u64(row.try_get::<i64, _>("max_total")?),
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         revoked_at: row.try_get("revoked_at")?,
         has_password: row.try_get::<Option<String>, _>("password_hash")?.is_some(),
-        files_held: unsigned(row.try_get("files_held")?),
-        bytes_held: unsigned(row.try_get("bytes_held")?),
+        files_held: to_u64(row.try_get::<i64, _>("files_held")?),
+        bytes_held: to_u64(row.try_get::<i64, _>("bytes_held")?),
     })
 }
 

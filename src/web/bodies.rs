@@ -70,7 +70,7 @@ pub async fn refuse_large_bodies(
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+    if declared.is_some_and(|length| length > crate::domain::to_u64(MAX_REQUEST_BODY)) {
         let response = HttpResponse::PayloadTooLarge()
             .insert_header((header::CONNECTION, "close"))
             .json(super::api::ErrorBody {
