@@ -3,10 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 
-use actix_session::SessionMiddleware;
-use actix_session::config::CookieContentSecurity;
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{Key, SameSite};
+use actix_web::cookie::Key;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -22,6 +19,7 @@ use crate::web::bodies::{self, MAX_REQUEST_BODY};
 use crate::web::headers::{self, SecurityHeaders};
 use crate::web::routes;
 use crate::web::session;
+use crate::web::session_cookie::{self, SessionCookies};
 use crate::web::state::AppState;
 
 /// How long a stopping server waits for the requests in flight.
@@ -120,6 +118,7 @@ fn serve(
         .as_deref()
         .is_some_and(|url| url.starts_with("https://"));
     let security_headers = web::Data::new(SecurityHeaders::new(storage.form_url(), https)?);
+    let session_cookies = web::Data::new(SessionCookies::new(session_key, https));
     let listener = TcpListener::bind(settings.listen)
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
@@ -129,7 +128,7 @@ fn serve(
         App::new()
             .wrap(from_fn(bodies::refuse_large_bodies))
             .wrap(from_fn(crate::web::metrics::track))
-            .wrap(sessions(session_key.clone(), https))
+            .wrap(from_fn(session_cookie::sessions))
             .wrap(Condition::new(
                 access_log,
                 Logger::new("%a \"%r\" %s %b %Dms"),
@@ -137,6 +136,7 @@ fn serve(
             // Outermost, so every answer carries them, errors of the others included.
             .wrap(from_fn(headers::secure))
             .app_data(security_headers.clone())
+            .app_data(session_cookies.clone())
             .app_data(bodies::json_config())
             .app_data(bodies::form_config())
             .app_data(bodies::query_config())
@@ -148,17 +148,6 @@ fn serve(
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .run();
     Ok((address, server))
-}
-
-/// The session cookie: `postbox_session`, private (encrypted), `SameSite=Lax`, and
-/// `Secure` behind https.
-fn sessions(key: Key, https: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name("postbox_session".to_owned())
-        .cookie_secure(https)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_content_security(CookieContentSecurity::Private)
-        .build()
 }
 
 /// The configured bucket, or the embedded local one when none is configured (kept

@@ -6,7 +6,6 @@
 use std::future::{Ready, ready};
 use std::ops::Deref;
 
-use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -20,6 +19,7 @@ use super::AppError;
 use super::api::answer;
 use super::bodies::unreadable_query;
 use super::session::{self, EPOCH, USER};
+use super::session_cookie::Session;
 use crate::accounts::{User, UserStore};
 use crate::tokens::{TokenError, TokenStore};
 
@@ -54,7 +54,7 @@ impl FromRequest for SignedIn {
             let user = match request.headers().get(header::AUTHORIZATION) {
                 Some(value) if by_token(&request) => from_token(value, &request).await,
                 _ => match request.app_data::<web::Data<UserStore>>() {
-                    Some(users) => from_session(&request.get_session(), users).await,
+                    Some(users) => from_session(&Session::of(&request), users).await,
                     None => Err(AppError::internal(anyhow::anyhow!(
                         "no user store is configured"
                     ))),
@@ -226,7 +226,7 @@ fn header_token_matches(request: &HttpRequest) -> bool {
         .headers()
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok());
-    session::csrf_matches(&request.get_session(), token)
+    session::csrf_matches(&Session::of(request), token)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Form<T>> {
@@ -234,7 +234,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Csrf<web::Form<T>> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let session = request.get_session();
+        let session = Session::of(request);
         let form = web::Form::<WithToken<T>>::from_request(request, payload);
         Box::pin(async move {
             let WithToken { csrf_token, form } = form.await?.into_inner();

@@ -3,11 +3,11 @@
 
 use std::future::{Ready, ready};
 
-use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
 use super::session;
+use super::session_cookie::Session;
 use crate::accounts::User;
 
 /// The layout's part of a page template (the `layout` field of every page).
@@ -106,7 +106,7 @@ impl FromRequest for PageContext {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(Self {
-            session: request.get_session(),
+            session: Session::of(request),
         }))
     }
 }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod render;
 pub mod routes;
 pub mod session;
+pub mod session_cookie;
 pub mod state;
 
 pub use error::AppError;

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use actix_session::Session;
 use actix_web::cookie::Key;
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 
 use super::AppError;
+use super::session_cookie::Session;
 use crate::accounts::User;
 use crate::domain::{ALPHANUMERIC, random_text};
 

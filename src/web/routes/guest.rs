@@ -38,7 +38,7 @@ struct GuestPage {
 /// but its page (which asks for the password) goes through here.
 pub(super) fn require_unlocked(
     link: &Link,
-    session: &actix_session::Session,
+    session: &crate::web::session_cookie::Session,
     now: i64,
 ) -> Result<(), LinkError> {
     if link.has_password && !session::link_unlocked(session, &link.id, now) {

@@ -24,7 +24,7 @@ pub async fn confirm(
     links: web::Data<LinkStore>,
     forms: web::Data<FormSigner>,
     files: web::Data<crate::files::Files>,
-    session: actix_session::Session,
+    session: crate::web::session_cookie::Session,
     body: Csrf<web::Json<ConfirmBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let now = forms.clock().unix_now();
