@@ -3,6 +3,8 @@
 //! another table that names it, in one query (a request signed in by an API token reads
 //! both at once).
 
+use std::sync::Arc;
+
 use sqlx::any::AnyRow;
 
 use super::cache::Freshness;
@@ -32,20 +34,21 @@ impl UserStore {
 
     /// The account behind a request: as [`UserStore::get`], from memory while it is
     /// fresh (the hot path of every signed-in request).
-    pub async fn signed_in(&self, name: &str) -> Result<Option<User>, AccountsError> {
+    /// Shared, not copied: every request of an account reads the same one.
+    pub async fn signed_in(&self, name: &str) -> Result<Option<Arc<User>>, AccountsError> {
         if let Some(user) = self.memory.get(name) {
             return Ok(Some(user));
         }
         let generation = self.freshness().generation();
-        let user = self.get(name).await?;
+        let user = self.get(name).await?.map(Arc::new);
         if let Some(user) = &user {
-            self.remember(generation, user.clone());
+            self.remember(generation, Arc::clone(user));
         }
         Ok(user)
     }
 
     /// Remembers `user`, read from the database in `generation`.
-    pub(super) fn remember(&self, generation: Option<u64>, user: User) {
+    pub(super) fn remember(&self, generation: Option<u64>, user: Arc<User>) {
         self.memory.put(generation, user.name.to_string(), user);
     }
 
@@ -59,7 +62,7 @@ impl UserStore {
         join: &AccountJoin<'_>,
         key: &str,
         generation: Option<u64>,
-    ) -> Result<Option<(User, AnyRow)>, AccountsError> {
+    ) -> Result<Option<(Arc<User>, AnyRow)>, AccountsError> {
         let account = COLUMNS.split(", ").map(|column| format!("u.{column}"));
         let theirs = join.columns.split(", ").map(|column| format!("t.{column}"));
         let columns: Vec<String> = account.chain(theirs).collect();
@@ -76,8 +79,8 @@ impl UserStore {
             .await?;
         match row {
             Some(row) => {
-                let user = from_row(&row)?;
-                self.remember(generation, user.clone());
+                let user = Arc::new(from_row(&row)?);
+                self.remember(generation, Arc::clone(&user));
                 Ok(Some((user, row)))
             }
             None => Ok(None),

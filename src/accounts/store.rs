@@ -20,7 +20,7 @@ pub(super) const COLUMNS: &str =
 #[derive(Clone)]
 pub struct UserStore {
     pub(super) db: Database,
-    pub(super) memory: Arc<Memory<String, User>>,
+    pub(super) memory: Arc<Memory<String, Arc<User>>>,
 }
 
 impl UserStore {

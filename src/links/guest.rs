@@ -2,6 +2,8 @@
 //! owner, its password tried (rate limited like signing in), and its expired forms
 //! settled with what the bucket holds.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 
 use super::{Link, LinkError, LinkForm, LinkState, LinkStore};
@@ -10,7 +12,7 @@ use crate::storage::{Storage, StoredObject};
 
 impl LinkStore {
     /// The open link `token` names and its enabled owner.
-    pub async fn open(&self, token: &str, now: i64) -> Result<(Link, User), LinkError> {
+    pub async fn open(&self, token: &str, now: i64) -> Result<(Link, Arc<User>), LinkError> {
         let link = self.by_token(token).await?.ok_or(LinkError::UnknownToken)?;
         match link.state(now) {
             LinkState::Open => {}

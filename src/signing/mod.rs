@@ -150,11 +150,6 @@ impl FormSigner {
         (self.clock.now() + self.ttl.duration()).unix_timestamp()
     }
 
-    /// The clock forms are signed by: the app's "now".
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
     /// What `user` may upload now (see [`Uploader::for_user`]).
     pub async fn uploader(&self, user: &crate::accounts::User) -> Result<Uploader, SigningError> {
         let now = self.clock.unix_now();

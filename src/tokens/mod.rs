@@ -208,7 +208,7 @@ impl TokenStore {
     /// The live account `token` signs in, or `None` (unknown, revoked, expired, or its
     /// owner disabled or gone). From memory while it is fresh; otherwise one query for
     /// the token and its owner.
-    pub async fn authenticate(&self, token: &str) -> Result<Option<User>, TokenError> {
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Arc<User>>, TokenError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }

@@ -5,6 +5,7 @@
 
 use std::future::{Ready, ready};
 use std::ops::Deref;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -29,7 +30,7 @@ use crate::tokens::{TokenError, TokenStore};
 /// ended). Two ways in: the session cookie, or on `/api/*` an `Authorization: Bearer`
 /// API token (then cookies are ignored and no CSRF token is needed: see [`Csrf`]).
 #[derive(Debug, Clone)]
-pub struct SignedIn(User);
+pub struct SignedIn(Arc<User>);
 
 impl Deref for SignedIn {
     type Target = User;
@@ -74,7 +75,10 @@ fn by_token(request: &HttpRequest) -> bool {
 }
 
 /// The account an `Authorization: Bearer <token>` header names, if the token is live.
-async fn from_token(value: &header::HeaderValue, request: &HttpRequest) -> Result<User, AppError> {
+async fn from_token(
+    value: &header::HeaderValue,
+    request: &HttpRequest,
+) -> Result<Arc<User>, AppError> {
     let token = value
         .to_str()
         .ok()
@@ -103,7 +107,7 @@ async fn from_token(value: &header::HeaderValue, request: &HttpRequest) -> Resul
 
 /// The account the session names, if it is enabled and its sessions were not ended
 /// since (password reset, disabled).
-async fn from_session(session: &Session, users: &UserStore) -> Result<User, AppError> {
+async fn from_session(session: &Session, users: &UserStore) -> Result<Arc<User>, AppError> {
     let name = session.get::<String>(USER).ok().flatten();
     let epoch = session.get::<i64>(EPOCH).ok().flatten();
     let (Some(name), Some(epoch)) = (name, epoch) else {

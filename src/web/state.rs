@@ -20,6 +20,7 @@ use crate::usage::UsageLedger;
 /// Everything the handlers share; clones share it too.
 #[derive(Clone)]
 pub struct AppState {
+    clock: web::Data<Clock>,
     forms: web::Data<FormSigner>,
     files: web::Data<Files>,
     users: web::Data<UserStore>,
@@ -50,7 +51,7 @@ impl AppState {
             storage.clone(),
             UsageLedger::new(db.clone()),
             settings.policy_ttl,
-            clock,
+            clock.clone(),
             metrics.clone(),
         );
         let doctor = Doctor::new(
@@ -60,6 +61,7 @@ impl AppState {
             settings.policy_ttl,
         );
         Self {
+            clock: web::Data::new(clock),
             forms: web::Data::new(forms),
             files: web::Data::new(Files::new(
                 storage.clone(),
@@ -83,7 +85,8 @@ impl AppState {
 
     /// Hands every part to the app's handlers.
     pub fn configure(&self, app: &mut web::ServiceConfig) {
-        app.app_data(self.forms.clone())
+        app.app_data(self.clock.clone())
+            .app_data(self.forms.clone())
             .app_data(self.files.clone())
             .app_data(self.users.clone())
             .app_data(self.limiter.clone())

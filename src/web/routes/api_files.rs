@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use super::my_files::{DOWNLOAD_LINK_TTL, KeyParam};
 use super::rfc3339;
 use crate::files::{Cursor, Files, file_name};
-use crate::signing::FormSigner;
+use crate::signing::Clock;
 use crate::web::api::{ApiError, ErrorBody};
 use crate::web::{Csrf, SignedIn};
 
@@ -189,16 +189,11 @@ pub async fn confirm(
 pub async fn delete(
     user: SignedIn,
     files: web::Data<Files>,
-    forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
     query: Csrf<web::Query<KeyParam>>,
 ) -> Result<HttpResponse, ApiError> {
     files
-        .delete(
-            user.name.as_str(),
-            &user,
-            &query.key,
-            forms.clock().unix_now(),
-        )
+        .delete(user.name.as_str(), &user, &query.key, clock.unix_now())
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,7 +14,7 @@ use super::see_other;
 use crate::accounts::LoginLimiter;
 use crate::domain::ByteSize;
 use crate::links::{Link, LinkError, LinkStore};
-use crate::signing::FormSigner;
+use crate::signing::{Clock, FormSigner};
 use crate::web::api::ApiError;
 use crate::web::render::{render, render_with_status};
 use crate::web::session;
@@ -63,8 +63,9 @@ pub async fn page(
     context: PageContext,
     links: web::Data<LinkStore>,
     forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
-    let now = forms.clock().unix_now();
+    let now = clock.unix_now();
     let (link, owner) = links.open(&token, now).await?;
     if link.has_password && !session::link_unlocked(context.session(), &link.id, now) {
         return render(&PasswordPage {
@@ -103,7 +104,7 @@ pub async fn unlock(
     request: HttpRequest,
     context: PageContext,
     links: web::Data<LinkStore>,
-    forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
     limiter: web::Data<LoginLimiter>,
     form: Csrf<web::Form<PasswordForm>>,
 ) -> Result<HttpResponse, AppError> {
@@ -112,7 +113,7 @@ pub async fn unlock(
         .get("token")
         .unwrap_or_default()
         .to_owned();
-    let now = forms.clock().unix_now();
+    let now = clock.unix_now();
     let (link, owner) = links.open(&token, now).await?;
     let client = request
         .peer_addr()
@@ -142,9 +143,10 @@ pub async fn presign(
     context: PageContext,
     links: web::Data<LinkStore>,
     forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
     request: Csrf<web::Json<PresignRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = forms.clock().unix_now();
+    let now = clock.unix_now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, context.session(), now)?;
     let (form, max_size) = forms

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::guest::require_unlocked;
 use crate::links::LinkStore;
-use crate::signing::FormSigner;
+use crate::signing::Clock;
 use crate::web::Csrf;
 use crate::web::api::ApiError;
 
@@ -22,12 +22,12 @@ pub struct ConfirmBody {
 pub async fn confirm(
     token: web::Path<String>,
     links: web::Data<LinkStore>,
-    forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
     files: web::Data<crate::files::Files>,
     session: crate::web::session_cookie::Session,
     body: Csrf<web::Json<ConfirmBody>>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = forms.clock().unix_now();
+    let now = clock.unix_now();
     let (link, owner) = links.open(&token, now).await?;
     require_unlocked(&link, &session, now)?;
     let folder = link.folder(&owner.prefix);

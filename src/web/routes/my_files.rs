@@ -10,7 +10,7 @@ use crate::accounts::User;
 use crate::domain::{ByteSize, KeyPrefix};
 use crate::files::{Cursor, Deleted, Files, file_name, relative};
 use crate::links::LinkStore;
-use crate::signing::FormSigner;
+use crate::signing::Clock;
 use crate::storage::StoredObject;
 use crate::usage::Freed;
 use crate::web::render::render;
@@ -191,16 +191,11 @@ pub async fn delete(
     user: SignedIn,
     page: PageContext,
     files: web::Data<Files>,
-    forms: web::Data<FormSigner>,
+    clock: web::Data<Clock>,
     form: Csrf<web::Form<DeleteForm>>,
 ) -> Result<HttpResponse, AppError> {
     let deleted = files
-        .delete(
-            user.name.as_str(),
-            &user,
-            &form.key,
-            forms.clock().unix_now(),
-        )
+        .delete(user.name.as_str(), &user, &form.key, clock.unix_now())
         .await?;
     page.set_flash(&deleted_sentence(&deleted));
     Ok(see_other(&page_address(&form.after)))
