@@ -80,7 +80,7 @@ impl PolicySigner {
         );
         let conditions = conditions(rules, &credential, &amz_date, credentials);
         let policy = encode(&conditions, expires_at);
-        let signature = hex::encode(self.keys.sign(
+        let signature = hex_text(&self.keys.sign(
             &credentials.secret_access_key,
             date,
             &self.region,
@@ -175,9 +175,17 @@ fn encode(conditions: &[Condition], expires_at: OffsetDateTime) -> String {
     policy
 }
 
+/// A 32-byte digest as 64 lowercase hex digits (written at once, not a char at a time).
+fn hex_text(digest: &[u8; 32]) -> String {
+    let mut text = [0u8; 64];
+    // 64 bytes hold the hex of 32.
+    let _ = hex::encode_to_slice(digest, &mut text);
+    String::from_utf8_lossy(&text).into_owned()
+}
+
 /// The SigV4 signature of a POST policy: its base64 text is the string to sign.
 pub fn sign_policy(signing_key: &[u8; 32], policy_base64: &str) -> String {
-    hex::encode(hmac_sha256(signing_key, policy_base64.as_bytes()))
+    hex_text(&hmac_sha256(signing_key, policy_base64.as_bytes()))
 }
 
 fn exact(field: &'static str, value: &str) -> Condition {

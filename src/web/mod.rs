@@ -8,6 +8,7 @@ pub mod bodies;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod json_text;
 pub mod layout;
 pub mod metrics;
 pub mod openapi;

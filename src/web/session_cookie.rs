@@ -38,7 +38,13 @@ impl SessionCookies {
 
     /// The values a sealed cookie value holds; none when it does not open.
     fn open(&self, sealed: &str) -> BTreeMap<String, String> {
-        let sealed = percent_encoding::percent_decode_str(sealed).decode_utf8_lossy();
+        // The sealed value is base64, written percent-encoded ('+', '/', '='): most
+        // often there is nothing to decode.
+        let sealed = if sealed.contains('%') {
+            percent_encoding::percent_decode_str(sealed).decode_utf8_lossy()
+        } else {
+            std::borrow::Cow::Borrowed(sealed)
+        };
         CookieJar::new()
             .private(&self.key)
             .decrypt(Cookie::new(COOKIE, sealed.into_owned()))

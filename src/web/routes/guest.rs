@@ -152,5 +152,5 @@ pub async fn presign(
     let (form, max_size) = forms
         .sign_for_link(&links, link, &owner, &request.asked())
         .await?;
-    Ok(HttpResponse::Ok().json(PresignAnswer::new(&form, max_size)))
+    Ok(PresignAnswer::new(&form, max_size).respond())
 }
