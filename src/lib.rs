@@ -20,16 +20,17 @@ pub mod config;
 pub mod policy;
 
 // Layer 2: the bucket, the embedded bucket, the accounts and their usage.
-/// Accounts, passwords, the audit log, the sign-in limiter, confirmed uploads.
+/// Accounts, passwords, the audit log, the sign-in limiter, the account cache.
 pub mod accounts;
 /// The embedded local S3 bucket.
 pub mod local_bucket;
 /// The bucket: credentials, form URL, look-ups, listings, presigned GET and PUT.
 pub mod storage;
-/// The usage ledger: bytes stored and reserved per account; the quota invariant.
+/// The usage ledger: bytes stored and reserved per account, confirmed uploads; the
+/// quota invariant.
 pub mod usage;
 
-// Layer 3: a person's files: listed, confirmed, deleted, counted; the operator's checks.
+// Layer 3: a person's files, the operator's checks, guest links, API tokens.
 /// `postbox doctor` and `/admin/system`: what the configured bucket lacks, and the fix.
 pub mod doctor;
 /// A person's files: the page of them, confirm, delete, recount; keys checked first.
@@ -48,8 +49,8 @@ pub mod signing;
 pub mod web;
 
 // Layers 6 and 7: wiring the app together, and the command line on top.
-/// Wiring the app together: the one route table.
+/// Wiring the app together: bucket, database, state, middleware and the route table.
 pub mod startup;
 
-/// The command line: `serve`, `presign`, `user`.
+/// The command line: `serve`, `presign`, `user`, `token`, `link`, `usage`, `doctor`.
 pub mod cli;

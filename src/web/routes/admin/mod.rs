@@ -1,5 +1,5 @@
 //! `/admin/*`: accounts, the audit log and the system page. Every route here sits in the admin-only
-//! scope (`extract::admin_only` in `startup`); handlers take the admin as an
+//! scope (`extract::admin_only` in `routes/table.rs`); handlers take the admin as an
 //! [`Admin`](crate::web::Admin). Forms are checked by the same types and store as the CLI.
 
 pub mod audit;
