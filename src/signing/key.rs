@@ -20,7 +20,6 @@ const RANDOM_CHARS: usize = 8;
 /// its end instead of at a random page per form (each reservation then costs a page
 /// write, not a page write for every form in a batch).
 pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
-    let date = timefmt::iso_date(now);
     // Unix time has no leap seconds: its milliseconds modulo a day are the UTC day's.
     let mut rest = to_usize((now.unix_timestamp_nanos() / 1_000_000).rem_euclid(86_400_000));
     let mut id = [0u8; TIME_CHARS + RANDOM_CHARS];
@@ -30,7 +29,13 @@ pub fn unique_key_suffix(now: OffsetDateTime, file_name: &str) -> String {
     }
     fill_random(ALPHABET, &mut id[TIME_CHARS..]);
     let id = std::str::from_utf8(&id).expect("the alphabet is ASCII");
-    format!("{date}/{id}/{file_name}")
+    let mut key = String::with_capacity(12 + id.len() + file_name.len());
+    key.push_str(&timefmt::iso_date(now));
+    key.push('/');
+    key.push_str(id);
+    key.push('/');
+    key.push_str(file_name);
+    key
 }
 
 #[cfg(test)]
