@@ -2,11 +2,11 @@
 //! (`postbox_session`, AES-256-GCM through the cookie crate's private jar, the same form
 //! actix-session writes). Read once per request by [`sessions`], written back only when
 //! a value changed. Every signed-in page and form needs it, so it reads the one cookie
-//! it wants from the header instead of parsing them all, and keeps the values in a
-//! small ordered map.
+//! it wants from the header instead of parsing them all, keeps the values in a small
+//! ordered map, and remembers (per worker thread) what the last cookies opened to.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
@@ -22,6 +22,18 @@ use serde::de::DeserializeOwned;
 /// The session cookie's name.
 pub const COOKIE: &str = "postbox_session";
 
+/// Sealed values a worker thread remembers having opened, at most.
+const REMEMBERED: usize = 1024;
+
+type Values = BTreeMap<String, String>;
+
+thread_local! {
+    /// What sealed values opened to. A sealed value is authenticated ciphertext under
+    /// the app's one key: the same text always opens to the same values, so opening it
+    /// again (base64, AES-GCM, JSON) would only repeat the work.
+    static OPENED: RefCell<HashMap<Box<str>, Rc<Values>>> = RefCell::new(HashMap::new());
+}
+
 /// How session cookies are sealed and sent.
 #[derive(Clone)]
 pub struct SessionCookies {
@@ -36,8 +48,23 @@ impl SessionCookies {
         Self { key, secure }
     }
 
+    /// The values a sealed cookie value holds (none when it does not open), remembered.
+    fn open_remembered(&self, sealed: &str) -> Rc<Values> {
+        if let Some(values) = OPENED.with_borrow(|opened| opened.get(sealed).cloned()) {
+            return values;
+        }
+        let values = Rc::new(self.open(sealed));
+        OPENED.with_borrow_mut(|opened| {
+            if opened.len() >= REMEMBERED {
+                opened.clear();
+            }
+            opened.insert(sealed.into(), Rc::clone(&values));
+        });
+        values
+    }
+
     /// The values a sealed cookie value holds; none when it does not open.
-    fn open(&self, sealed: &str) -> BTreeMap<String, String> {
+    fn open(&self, sealed: &str) -> Values {
         // The sealed value is base64, written percent-encoded ('+', '/', '='): most
         // often there is nothing to decode.
         let sealed = if sealed.contains('%') {
@@ -53,7 +80,7 @@ impl SessionCookies {
     }
 
     /// The `Set-Cookie` cookie for `values`; a removal cookie when `None`.
-    fn seal(&self, values: Option<&BTreeMap<String, String>>) -> Cookie<'static> {
+    fn seal(&self, values: Option<&Values>) -> Cookie<'static> {
         let mut cookie = Cookie::new(COOKIE, "");
         cookie.set_path("/");
         cookie.set_http_only(true);
@@ -84,7 +111,8 @@ enum Status {
 
 #[derive(Debug)]
 struct State {
-    values: BTreeMap<String, String>,
+    /// Shared with the opened-cookie memory until a value changes.
+    values: Rc<Values>,
     status: Status,
 }
 
@@ -94,7 +122,7 @@ struct State {
 pub struct Session(Rc<RefCell<State>>);
 
 impl Session {
-    fn new(values: BTreeMap<String, String>) -> Self {
+    fn new(values: Rc<Values>) -> Self {
         Self(Rc::new(RefCell::new(State {
             values,
             status: Status::Unchanged,
@@ -107,7 +135,7 @@ impl Session {
             .extensions()
             .get::<Session>()
             .cloned()
-            .unwrap_or_else(|| Self::new(BTreeMap::new()))
+            .unwrap_or_else(|| Self::new(Rc::default()))
     }
 
     /// The value stored under `key`, if any.
@@ -128,7 +156,7 @@ impl Session {
         let json = serde_json::to_string(&value)?;
         let mut state = self.0.borrow_mut();
         if state.status != Status::Purged {
-            state.values.insert(key.into(), json);
+            Rc::make_mut(&mut state.values).insert(key.into(), json);
             state.status = Status::Changed;
         }
         Ok(())
@@ -137,7 +165,10 @@ impl Session {
     /// Removes the value under `key`, answering it as stored (JSON).
     pub fn remove(&self, key: &str) -> Option<String> {
         let mut state = self.0.borrow_mut();
-        let removed = state.values.remove(key);
+        if !state.values.contains_key(key) {
+            return None;
+        }
+        let removed = Rc::make_mut(&mut state.values).remove(key);
         if removed.is_some() && state.status != Status::Purged {
             state.status = Status::Changed;
         }
@@ -162,7 +193,7 @@ impl Session {
     /// Ends the session: its values go, and the browser is told to drop the cookie.
     pub fn purge(&self) {
         let mut state = self.0.borrow_mut();
-        state.values.clear();
+        state.values = Rc::default();
         state.status = Status::Purged;
     }
 }
@@ -199,7 +230,9 @@ pub async fn sessions(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let sealed = sealed_value(&request);
     let had_cookie = sealed.is_some();
-    let values = sealed.map(|value| cookies.open(value)).unwrap_or_default();
+    let values = sealed
+        .map(|value| cookies.open_remembered(value))
+        .unwrap_or_default();
     let session = Session::new(values);
     request.extensions_mut().insert(session.clone());
     let mut response = next.call(request).await?;
@@ -240,8 +273,29 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_session_is_shared_until_a_value_changes() {
+        let mut values = BTreeMap::new();
+        values.insert("csrf".to_owned(), "\"token\"".to_owned());
+        let sealed = cookies().seal(Some(&values)).value().to_owned();
+        let first = cookies().open_remembered(&sealed);
+        let again = cookies().open_remembered(&sealed);
+        assert!(
+            Rc::ptr_eq(&first, &again),
+            "the second opening is remembered"
+        );
+        let session = Session::new(again);
+        session.insert("csrf", "changed").unwrap();
+        session.remove("csrf");
+        assert_eq!(
+            cookies().open_remembered(&sealed).get("csrf").unwrap(),
+            "\"token\""
+        );
+        assert!(cookies().open_remembered("not a sealed value").is_empty());
+    }
+
+    #[test]
     fn a_purged_session_is_removed_and_stays_empty() {
-        let session = Session::new(BTreeMap::new());
+        let session = Session::new(Rc::default());
         session.insert("csrf", "token").unwrap();
         session.purge();
         session.insert("csrf", "again").unwrap();
