@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::future::{Ready, ready};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
@@ -27,16 +28,25 @@ const REMEMBERED: usize = 1024;
 
 type Values = BTreeMap<String, String>;
 
+/// The [`SessionCookies`] id the memory belongs to, and what sealed values opened to.
+type Opened = (u64, HashMap<Box<str>, Rc<Values>>);
+
 thread_local! {
     /// What sealed values opened to. A sealed value is authenticated ciphertext under
     /// the app's one key: the same text always opens to the same values, so opening it
     /// again (base64, AES-GCM, JSON) would only repeat the work.
-    static OPENED: RefCell<HashMap<Box<str>, Rc<Values>>> = RefCell::new(HashMap::new());
+    /// Kept for one [`SessionCookies`] at a time (its `id`): values another key opened
+    /// must never answer for this one.
+    static OPENED: RefCell<Opened> = RefCell::new((0, HashMap::new()));
 }
+
+/// Gives each [`SessionCookies`] its own id, for the memory of opened values.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// How session cookies are sealed and sent.
 #[derive(Clone)]
 pub struct SessionCookies {
+    id: u64,
     key: Key,
     /// `Secure` cookies (the app is served over https).
     secure: bool,
@@ -45,17 +55,22 @@ pub struct SessionCookies {
 impl SessionCookies {
     /// Cookies sealed with `key`, marked `Secure` when `secure`.
     pub fn new(key: Key, secure: bool) -> Self {
-        Self { key, secure }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Self { id, key, secure }
     }
 
     /// The values a sealed cookie value holds (none when it does not open), remembered.
     fn open_remembered(&self, sealed: &str) -> Rc<Values> {
-        if let Some(values) = OPENED.with_borrow(|opened| opened.get(sealed).cloned()) {
+        let remembered = OPENED.with_borrow(|(owner, opened)| {
+            (*owner == self.id).then(|| opened.get(sealed).cloned())?
+        });
+        if let Some(values) = remembered {
             return values;
         }
         let values = Rc::new(self.open(sealed));
-        OPENED.with_borrow_mut(|opened| {
-            if opened.len() >= REMEMBERED {
+        OPENED.with_borrow_mut(|(owner, opened)| {
+            if *owner != self.id || opened.len() >= REMEMBERED {
+                *owner = self.id;
                 opened.clear();
             }
             opened.insert(sealed.into(), Rc::clone(&values));
@@ -276,9 +291,10 @@ mod tests {
     fn a_remembered_session_is_shared_until_a_value_changes() {
         let mut values = BTreeMap::new();
         values.insert("csrf".to_owned(), "\"token\"".to_owned());
-        let sealed = cookies().seal(Some(&values)).value().to_owned();
-        let first = cookies().open_remembered(&sealed);
-        let again = cookies().open_remembered(&sealed);
+        let ours = cookies();
+        let sealed = ours.seal(Some(&values)).value().to_owned();
+        let first = ours.open_remembered(&sealed);
+        let again = ours.open_remembered(&sealed);
         assert!(
             Rc::ptr_eq(&first, &again),
             "the second opening is remembered"
@@ -287,10 +303,20 @@ mod tests {
         session.insert("csrf", "changed").unwrap();
         session.remove("csrf");
         assert_eq!(
-            cookies().open_remembered(&sealed).get("csrf").unwrap(),
+            ours.open_remembered(&sealed).get("csrf").unwrap(),
             "\"token\""
         );
-        assert!(cookies().open_remembered("not a sealed value").is_empty());
+        assert!(ours.open_remembered("not a sealed value").is_empty());
+        let stranger = SessionCookies::new(Key::from(&[9u8; 64]), false);
+        assert!(
+            stranger.open_remembered(&sealed).is_empty(),
+            "values opened with one key never answer for another"
+        );
+        assert_eq!(
+            ours.open_remembered(&sealed).len(),
+            1,
+            "ours opens it again"
+        );
     }
 
     #[test]
